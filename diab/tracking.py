@@ -1,0 +1,47 @@
+"""Log one diab run to MLflow: params, metrics, the data set and the model. The MLflow edge."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from diab.data import TARGET
+from diab.params import DiabParams
+from diab.train import DiabResult
+from runkit.requirements import pinned
+from runkit.tracking import new_params
+
+MODEL_NAME = "random-forest-model"  # the lab's artifact name
+TRUSTED_TYPES = ["sklearn.tree._tree.Tree"]  # skops refuses the forest's trees otherwise
+MODEL_REQUIREMENTS = ("mlflow", "scikit-learn", "numpy", "pandas", "scipy", "skops")
+
+
+def log_run(run, params: DiabParams, result: DiabResult) -> None:
+    """Log everything a diab run produced into the active run `run`."""
+    import mlflow
+    from mlflow.entities import Metric, Param
+
+    values = {k: v for k, v in dataclasses.asdict(params).items() if k != "register_as"}
+    mlflow.MlflowClient().log_batch(
+        run.info.run_id,
+        metrics=[Metric(key, value, 0, 0) for key, value in result.metrics.items()],
+        params=[Param(key, value) for key, value in new_params(run, values).items()],
+        synchronous=True,
+    )
+    dataset = mlflow.data.from_pandas(result.frame, name="diabetes", targets=TARGET)
+    mlflow.log_input(dataset, context="training")
+    log_model(params, result)
+
+
+def log_model(params: DiabParams, result: DiabResult):
+    """Log the forest with a signature, an input example and pinned requirements."""
+    import mlflow.sklearn
+    from mlflow.models import infer_signature
+
+    example = result.data.x_test.head(5)
+    return mlflow.sklearn.log_model(
+        result.model, name=MODEL_NAME,
+        signature=infer_signature(example, result.model.predict(example)),
+        input_example=example, pip_requirements=pinned(*MODEL_REQUIREMENTS),
+        skops_trusted_types=TRUSTED_TYPES,
+        registered_model_name=params.register_as or None,
+    )

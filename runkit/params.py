@@ -1,0 +1,116 @@
+"""Typed parameters, declared once as a dataclass; the CLI and its validation come from it.
+
+Each entry point declares its parameters as a frozen dataclass whose fields are made
+with `param(...)`: a default, a help text and the allowed range. `parse(cls, argv)`
+builds an argparse parser from those fields and returns an instance; a bad value or
+an unknown flag ends the process with ONE line naming the parameter and what is
+allowed, and exit status 2, before anything is trained or logged.
+The MLproject file mirrors these declarations; `tests/test_mlproject.py` fails when
+the two drift apart.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import math
+import sys
+import typing
+from typing import Any, NamedTuple, Sequence
+
+MLPROJECT_TYPES = {int: "int", float: "float", str: "string"}
+
+
+def param(default: Any, help: str, *, low: float | None = None, high: float | None = None,
+          low_open: bool = False, high_open: bool = False, why: str = "") -> Any:
+    """Declare one parameter: its default, its help text and its allowed range."""
+    bounds = {"low": low, "high": high, "low_open": low_open, "high_open": high_open, "why": why}
+    return dataclasses.field(default=default, metadata={"help": help, "bounds": bounds})
+
+
+def allowed(kind: type, bounds: dict) -> str:
+    """Describe the values a parameter allows, e.g. 'an integer in [1, 10]'."""
+    noun = {int: "an integer", float: "a number", str: "a string"}[kind]
+    low, high = bounds["low"], bounds["high"]
+    if low is not None and high is not None:
+        left, right = "(" if bounds["low_open"] else "[", ")" if bounds["high_open"] else "]"
+        text = f"{noun} in {left}{_fmt(low)}, {_fmt(high)}{right}"
+    elif low is not None:
+        text = f"{noun} {'>' if bounds['low_open'] else '>='} {_fmt(low)}"
+    elif high is not None:
+        text = f"{noun} {'<' if bounds['high_open'] else '<='} {_fmt(high)}"
+    else:
+        text = noun
+    return f"{text} ({bounds['why']})" if bounds["why"] else text
+
+
+def _fmt(number: float) -> str:
+    return str(int(number)) if float(number).is_integer() else str(number)
+
+
+def _in_bounds(value: float, bounds: dict) -> bool:
+    low, high = bounds["low"], bounds["high"]
+    if low is not None and (value < low or (bounds["low_open"] and value == low)):
+        return False
+    return high is None or not (value > high or (bounds["high_open"] and value == high))
+
+
+def converter(kind: type, bounds: dict):
+    """Return an argparse `type=` function that parses and range-checks one value."""
+
+    def convert(text: str):
+        wanted = allowed(kind, bounds)
+        if kind is str:
+            return text
+        try:
+            value = int(text.strip()) if kind is int else float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be {wanted}, got {text!r}") from None
+        if not math.isfinite(value) or not _in_bounds(value, bounds):
+            raise argparse.ArgumentTypeError(f"must be {wanted}, got {text!r}")
+        return value
+
+    convert.__name__ = MLPROJECT_TYPES[kind]
+    return convert
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line on stderr, then exit status 2."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+class Declared(NamedTuple):
+    """One declared parameter, as the CLI, the docs and the MLproject check see it."""
+
+    name: str
+    kind: type
+    default: Any
+    help: str
+    bounds: dict
+
+
+def declared(cls) -> list[Declared]:
+    """The declared parameters of a parameter dataclass, in declaration order."""
+    hints = typing.get_type_hints(cls)
+    return [Declared(f.name, hints[f.name], f.default, f.metadata["help"], f.metadata["bounds"])
+            for f in dataclasses.fields(cls)]
+
+
+def build_parser(cls, prog: str, description: str = "") -> OneLineParser:
+    """An argparse parser with one `--name` flag per declared parameter."""
+    parser = OneLineParser(prog=prog, description=description, allow_abbrev=False)
+    for item in declared(cls):
+        parser.add_argument(f"--{item.name}", type=converter(item.kind, item.bounds),
+                            default=item.default, metavar=item.kind.__name__.upper(),
+                            help=f"{item.help}; {allowed(item.kind, item.bounds)}; "
+                                 f"default {item.default!r}")
+    return parser
+
+
+def parse(cls, argv: Sequence[str] | None, prog: str, description: str = ""):
+    """Parse command-line flags into an instance of the parameter dataclass `cls`."""
+    parser = build_parser(cls, prog, description)
+    args = parser.parse_args(sys.argv[1:] if argv is None else list(argv))
+    return cls(**vars(args))

@@ -1,0 +1,55 @@
+"""The MLflow edge every entry point shares: which run to log into, and bounded HTTP retries.
+
+- Under `mlflow run`, the launcher has created the run and put MLFLOW_RUN_ID (and
+  MLFLOW_EXPERIMENT_ID) in the environment: resume that run, never touch its experiment.
+- Run directly (`python -m diab`), log into MLFLOW_EXPERIMENT_NAME / MLFLOW_EXPERIMENT_ID
+  when either is set, else into the entry point's own default experiment.
+MLflow's own HTTP retries to an unreachable server last minutes; `bound_http_retries`
+caps them for the project's processes unless the user set them.
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from typing import Iterator
+
+HTTP_LIMITS = {
+    "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "2",
+    "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR": "1",
+    "MLFLOW_HTTP_REQUEST_TIMEOUT": "10",
+}
+EXPERIMENT_VARIABLES = ("MLFLOW_RUN_ID", "MLFLOW_EXPERIMENT_NAME", "MLFLOW_EXPERIMENT_ID")
+
+
+def bound_http_retries() -> None:
+    """Cap MLflow's HTTP retries and timeout, keeping any value the user set."""
+    for name, value in HTTP_LIMITS.items():
+        os.environ.setdefault(name, value)
+
+
+def launched_by_mlflow_run() -> bool:
+    """True when `mlflow run` (or any launcher) handed this process a run to resume."""
+    return bool(os.environ.get("MLFLOW_RUN_ID"))
+
+
+@contextmanager
+def active_run(default_experiment: str) -> Iterator["mlflow.ActiveRun"]:  # noqa: F821
+    """Open the run to log into; an exception inside ends it FAILED, Ctrl-C ends it KILLED."""
+    bound_http_retries()
+    import mlflow
+
+    if not any(os.environ.get(name) for name in EXPERIMENT_VARIABLES):
+        mlflow.set_experiment(default_experiment)
+    with mlflow.start_run() as run:
+        yield run
+
+
+def new_params(run: "mlflow.ActiveRun", params: dict[str, object]) -> dict[str, str]:  # noqa: F821
+    """The params not yet on the run, as strings.
+
+    `mlflow run` logs every `-P` value itself, as the string the user typed (`08`,
+    say); logging it again as `8` would fail ("Changing param values is not allowed").
+    """
+    logged = run.data.params if launched_by_mlflow_run() else {}
+    return {key: str(value) for key, value in params.items() if key not in logged}
