@@ -7,7 +7,7 @@ The test MSE is printed last on stdout, as the lab does.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from diab.params import DiabParams
 from runkit.params import parse

@@ -16,7 +16,8 @@ import dataclasses
 import math
 import sys
 import typing
-from typing import Any, NamedTuple, Sequence
+from collections.abc import Sequence
+from typing import Any, NamedTuple
 
 MLPROJECT_TYPES = {int: "int", float: "float", str: "string"}
 

@@ -11,8 +11,8 @@ caps them for the project's processes unless the user set them.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 HTTP_LIMITS = {
     "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "2",
@@ -34,7 +34,7 @@ def launched_by_mlflow_run() -> bool:
 
 
 @contextmanager
-def active_run(default_experiment: str) -> Iterator["mlflow.ActiveRun"]:  # noqa: F821
+def active_run(default_experiment: str) -> Iterator[mlflow.ActiveRun]:  # noqa: F821
     """Open the run to log into; an exception inside ends it FAILED, Ctrl-C ends it KILLED."""
     bound_http_retries()
     import mlflow
@@ -45,7 +45,7 @@ def active_run(default_experiment: str) -> Iterator["mlflow.ActiveRun"]:  # noqa
         yield run
 
 
-def new_params(run: "mlflow.ActiveRun", params: dict[str, object]) -> dict[str, str]:  # noqa: F821
+def new_params(run: mlflow.ActiveRun, params: dict[str, object]) -> dict[str, str]:  # noqa: F821
     """The params not yet on the run, as strings.
 
     `mlflow run` logs every `-P` value itself, as the string the user typed (`08`,

@@ -1,0 +1,73 @@
+"""Fixtures: a temporary sqlite tracking store, a real `mlflow server`, a `git daemon`."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from helpers import BIN, REPO, free_port, stop, wait_for_http, wait_for_port
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: builds environments or trains for long; CI runs them")
+
+
+@pytest.fixture(autouse=True)
+def restore_mlflow_uris():
+    """Tests that load models set MLflow's global URIs; put them back afterwards."""
+    import mlflow
+
+    yield
+    mlflow.set_tracking_uri(None)
+    mlflow.set_registry_uri(None)
+
+
+@pytest.fixture
+def sqlite_uri(tmp_path: Path) -> str:
+    """A fresh, empty sqlite tracking store under the test's own folder."""
+    return f"sqlite:///{tmp_path}/mlflow.db"
+
+
+@pytest.fixture(scope="session")
+def mlflow_server(tmp_path_factory) -> str:
+    """A real `mlflow server` on a free 127.0.0.1 port with its own store and artifact root."""
+    root = tmp_path_factory.mktemp("server")
+    port = free_port()
+    log = (root / "server.log").open("w")
+    process = subprocess.Popen(
+        [str(BIN / "mlflow"), "server", "--host", "127.0.0.1", "--port", str(port),
+         "--backend-store-uri", f"sqlite:///{root}/mlflow.db",
+         "--artifacts-destination", str(root / "mlartifacts"), "--workers", "1"],
+        cwd=root, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_http(f"{url}/health", process)
+        yield url
+    finally:
+        stop(process)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def git_daemon(tmp_path_factory) -> tuple[str, str]:
+    """The project's committed HEAD as a bare repo served by `git daemon` on 127.0.0.1.
+
+    Returns the git:// URL and the full sha of the commit it serves.
+    """
+    base = tmp_path_factory.mktemp("git")
+    subprocess.run(["git", "clone", "--bare", "--quiet", str(REPO), str(base / "project.git")],
+                   check=True)
+    sha = subprocess.run(["git", "-C", str(base / "project.git"), "rev-parse", "HEAD"], check=True,
+                         capture_output=True, text=True).stdout.strip()
+    port = free_port()
+    process = subprocess.Popen(
+        ["git", "daemon", f"--base-path={base}", "--export-all", "--reuseaddr",
+         "--listen=127.0.0.1", f"--port={port}", str(base)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        wait_for_port(port, process)
+        yield f"git://127.0.0.1:{port}/project.git", sha
+    finally:
+        stop(process)

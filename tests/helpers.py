@@ -1,0 +1,82 @@
+"""Process helpers the tests share: the project's CLI commands, free ports, waiting for servers."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+
+def project_env(tracking_uri: str, **extra: str) -> dict[str, str]:
+    """An environment whose `python` and `mlflow` are this interpreter's, logging to `tracking_uri`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
+    env.update(MLFLOW_TRACKING_URI=tracking_uri, PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}",
+               PYTHONPATH=str(REPO), **extra)
+    return env
+
+
+def run(command: list[str], env: dict[str, str], cwd: Path | str = REPO,
+        timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run a command to completion, capturing its output as text."""
+    return subprocess.run(command, env=env, cwd=cwd, capture_output=True, text=True,
+                          timeout=timeout, stdin=subprocess.DEVNULL)
+
+
+def mlflow_run(*args: str, env: dict[str, str], cwd: Path | str = REPO, timeout: float = 300,
+               env_manager: str = "local") -> subprocess.CompletedProcess:
+    """`mlflow run ARGS --env-manager local` with the real mlflow CLI."""
+    command = [str(BIN / "mlflow"), "run", *args, "--env-manager", env_manager]
+    return run(command, env, cwd, timeout)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_http(url: str, process: subprocess.Popen, seconds: float = 90) -> None:
+    """Wait until `url` answers 200, failing early if `process` exits."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode} before {url} answered")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (http only)
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError(f"{url} did not answer within {seconds} s")
+
+
+def wait_for_port(port: int, process: subprocess.Popen, seconds: float = 30) -> None:
+    """Wait until something accepts TCP connections on 127.0.0.1:`port`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"process exited with {process.returncode} before port {port} opened")
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise TimeoutError(f"port {port} did not open within {seconds} s")
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Terminate a server process and its children."""
+    if process.poll() is None:
+        os.killpg(process.pid, 15)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, 9)
+            process.wait()

@@ -1,0 +1,138 @@
+"""diab end to end with the real `mlflow` CLI: sqlite store, `mlflow server`, git URL, bad input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import mlflow
+import numpy as np
+import pytest
+import sklearn
+
+from diab import DiabParams, fit_and_evaluate
+from diab.tracking import MODEL_NAME
+from helpers import REPO, mlflow_run, project_env, run
+from tracking_reads import all_runs, client_for, load_model, logged_models, only_run
+
+FAST = {"n_estimators": 30, "max_depth": 8}
+
+
+def dash_p(params: dict) -> list[str]:
+    return [arg for key, value in params.items() for arg in ("-P", f"{key}={value}")]
+
+
+def assert_model_matches_in_process(tracking_uri: str, model_uri: str, params: DiabParams):
+    expected = fit_and_evaluate(params)
+    model = load_model(tracking_uri, model_uri)
+    x_test = expected.data.x_test
+    np.testing.assert_array_equal(model.predict(x_test), expected.model.predict(x_test))
+    assert model.metadata.get_input_schema().input_names() == list(x_test.columns)
+    return expected
+
+
+def test_mlflow_run_into_sqlite(tmp_path, sqlite_uri):
+    done = mlflow_run(str(REPO), "-e", "diab", "--experiment-name", "lab-runs", *dash_p(FAST),
+                      env=project_env(sqlite_uri), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    client = client_for(sqlite_uri)
+    logged = only_run(client, "lab-runs")  # the launcher's experiment, not sklearn-diab
+    assert client.get_experiment_by_name("sklearn-diab") is None
+    assert logged.info.status == "FINISHED"
+    assert {k: logged.data.params[k] for k in ("n_estimators", "max_depth", "max_features",
+                                                "test_size", "seed")} == {
+        "n_estimators": "30", "max_depth": "8", "max_features": "4", "test_size": "0.25", "seed": "42"}
+    assert set(logged.data.metrics) == {"mse", "rmse", "mae", "r2"}
+    assert float(done.stdout.strip().splitlines()[-1]) == logged.data.metrics["mse"]
+    assert [d.dataset.name for d in logged.inputs.dataset_inputs] == ["diabetes"]
+
+    [model] = logged_models(client, logged)
+    assert model.name == MODEL_NAME
+    expected = assert_model_matches_in_process(sqlite_uri, f"models:/{model.model_id}",
+                                               DiabParams(**FAST))
+    assert expected.metrics["mse"] == logged.data.metrics["mse"]
+    requirements_file = mlflow.pyfunc.get_model_dependencies(f"models:/{model.model_id}")
+    requirements = Path(requirements_file).read_text()
+    assert all("==" in line for line in requirements.split())
+    assert f"scikit-learn=={sklearn.__version__}" in requirements.split()
+    assert any(line.startswith("skops==") for line in requirements.split())
+    assert client.search_registered_models() == []
+
+
+def test_direct_run_logs_to_sklearn_diab_and_repeats_to_the_digit(tmp_path, sqlite_uri):
+    env = project_env(sqlite_uri)
+    command = ["python", "-m", "diab", "--n_estimators", "30", "--max_depth", "8"]
+    first, second = run(command, env, cwd=tmp_path), run(command, env, cwd=tmp_path)
+    assert first.returncode == 0 and second.returncode == 0, first.stderr[-3000:]
+    assert first.stdout.split()[-1] == second.stdout.split()[-1]
+    assert float(first.stdout.split()[-1]) == fit_and_evaluate(DiabParams(**FAST)).metrics["mse"]
+    client = client_for(sqlite_uri)
+    experiment = client.get_experiment_by_name("sklearn-diab")
+    runs = client.search_runs([experiment.experiment_id])
+    assert [r.info.status for r in runs] == ["FINISHED", "FINISHED"]
+
+
+def test_direct_run_honours_mlflow_experiment_name(tmp_path, sqlite_uri):
+    env = project_env(sqlite_uri, MLFLOW_EXPERIMENT_NAME="my-forests")
+    done = run(["python", "-m", "diab", "--n_estimators", "5"], env, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    client = client_for(sqlite_uri)
+    assert only_run(client, "my-forests").info.status == "FINISHED"
+    assert client.get_experiment_by_name("sklearn-diab") is None
+
+
+def test_mlflow_run_against_a_tracking_server_registers_the_model(tmp_path, mlflow_server):
+    done = mlflow_run(str(REPO), "-e", "diab", "--experiment-name", "served",
+                      *dash_p({**FAST, "register_as": "diab-rf"}),
+                      env=project_env(mlflow_server), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    client = client_for(mlflow_server)
+    logged = only_run(client, "served")
+    assert logged.info.status == "FINISHED"
+    assert logged.info.artifact_uri.startswith("mlflow-artifacts:")
+    [version] = client.search_model_versions("name = 'diab-rf'")
+    assert version.run_id == logged.info.run_id
+    assert_model_matches_in_process(mlflow_server, f"models:/diab-rf/{version.version}",
+                                    DiabParams(**FAST))
+
+
+def test_mlflow_run_from_a_git_url(tmp_path, sqlite_uri, git_daemon):
+    url, sha = git_daemon
+    done = mlflow_run(url, "-e", "diab", "-v", sha, "-P", "n_estimators=10",
+                      env=project_env(sqlite_uri), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    [logged] = all_runs(client_for(sqlite_uri))
+    assert logged.info.status == "FINISHED"
+    assert logged.data.tags["mlflow.source.git.commit"] == sha
+    assert logged.data.tags["mlflow.source.git.repoURL"] == url
+
+
+BAD_INPUT = [
+    ("max_depth=abc", "argument --max_depth: must be an integer in [1, 100], got 'abc'"),
+    ("n_estimators=2.5", "argument --n_estimators: must be an integer in [1, 5000], got '2.5'"),
+    ("max_features=11", "argument --max_features: must be an integer in [1, 10]"),
+    ("test_size=1.5", "argument --test_size: must be a number in (0, 1), got '1.5'"),
+    ("depth=3", "unrecognized arguments: --depth 3"),
+]
+
+
+@pytest.mark.parametrize(("assignment", "message"), BAD_INPUT)
+def test_bad_input_under_mlflow_run_fails_the_run(tmp_path, sqlite_uri, assignment, message):
+    done = mlflow_run(str(REPO), "-e", "diab", "-P", assignment, "-P", "register_as=never",
+                      env=project_env(sqlite_uri), cwd=tmp_path)
+    assert done.returncode != 0
+    errors = [line for line in done.stderr.splitlines() if line.startswith("diab: error:")]
+    assert len(errors) == 1 and message in errors[0], done.stderr[-2000:]
+    assert "Traceback" not in done.stderr
+    client = client_for(sqlite_uri)
+    [logged] = all_runs(client)
+    assert logged.info.status == "FAILED"
+    assert logged.data.metrics == {}
+    assert logged_models(client, logged) == []
+    assert client.search_registered_models() == []
+
+
+def test_bad_input_run_directly_creates_no_run(tmp_path, sqlite_uri):
+    done = run(["python", "-m", "diab", "--max_depth", "0"], project_env(sqlite_uri), cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr == "diab: error: argument --max_depth: must be an integer in [1, 100], got '0'\n"
+    assert not (tmp_path / "mlflow.db").exists()
