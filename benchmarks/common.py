@@ -6,8 +6,10 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("LAB_SHARED", REPO.parent / "shared"))
@@ -21,20 +23,45 @@ def require(path: Path) -> Path:
     return path
 
 
+class Measured(NamedTuple):
+    """One finished command: wall time, peak RSS of its largest process, its stdout."""
+
+    seconds: float
+    peak_rss_mb: float
+    stdout: str
+
+
+def measure(command: list[str], cwd: Path, env: dict[str, str]) -> Measured:
+    """Run `command` to completion and measure it; exit if it fails."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=err)
+        _, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0), err.seek(0)
+        if process.returncode != 0:
+            sys.exit(f"benchmark: {' '.join(command)} failed:\n{err.read()[-2000:]}")
+        return Measured(elapsed, usage.ru_maxrss / 1024, out.read())
+
+
 def timed(command: list[str], cwd: Path, env: dict[str, str]) -> float:
     """Run `command` to completion and return its wall time; exit if it fails."""
-    start = time.perf_counter()
-    done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
-    elapsed = time.perf_counter() - start
-    if done.returncode != 0:
-        sys.exit(f"benchmark: {' '.join(command)} failed:\n{done.stderr[-2000:]}")
-    return elapsed
+    return measure(command, cwd, env).seconds
 
 
-def report(times: dict[str, list[float]], ours: str, theirs: str) -> None:
-    """Print every timing, the median of each side and their ratio."""
-    for name, values in times.items():
-        print(f"{name:>6}: median {statistics.median(values):6.2f} s  "
-              f"({', '.join(f'{v:.2f}' for v in values)})")
-    ratio = statistics.median(times[ours]) / statistics.median(times[theirs])
-    print(f"ratio {ours}/{theirs}: {ratio:.2f}")
+def report(values: dict[str, list[float]], ours: str, theirs: str, unit: str = "s",
+           label: str = "wall time") -> None:
+    """Print every measurement, the median of each side and their ratio."""
+    print(f"{label}:")
+    for name, series in values.items():
+        print(f"  {name:>6}: median {statistics.median(series):8.4g} {unit}  "
+              f"({', '.join(f'{v:.4g}' for v in series)})")
+    ratio = statistics.median(values[ours]) / statistics.median(values[theirs])
+    print(f"  ratio {ours}/{theirs}: {ratio:.2f}")
+
+
+def fresh_store() -> tuple[Path, dict[str, str]]:
+    """A new temporary folder and an environment logging to an empty sqlite store in it."""
+    folder = Path(tempfile.mkdtemp(prefix="bench-"))
+    return folder, dict(os.environ, MLFLOW_TRACKING_URI=f"sqlite:///{folder}/mlflow.db")

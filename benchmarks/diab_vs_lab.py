@@ -9,19 +9,15 @@ temporary folder, and prints the median wall time of each and their ratio (ours 
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
-import tempfile
-from pathlib import Path
 
-from common import BASELINES, REPO, report, require, timed
+from common import BASELINES, REPO, fresh_store, report, require, timed
 
 
 def one_run(command: list[str]) -> float:
     """Time `command` in a fresh folder whose sqlite store starts empty."""
-    folder = Path(tempfile.mkdtemp(prefix="bench-diab-"))
+    folder, env = fresh_store()
     try:
-        env = dict(os.environ, MLFLOW_TRACKING_URI=f"sqlite:///{folder}/mlflow.db")
         return timed(command, folder, env)
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -9,9 +9,10 @@ import yaml
 
 from diab.params import DiabParams
 from helpers import REPO
+from mnist.params import MnistParams
 from runkit.params import MLPROJECT_TYPES, declared
 
-ENTRY_POINTS = {"diab": DiabParams}
+ENTRY_POINTS = {"diab": DiabParams, "mnist": MnistParams}
 
 
 @pytest.fixture(scope="module")

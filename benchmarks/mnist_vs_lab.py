@@ -1,0 +1,58 @@
+"""mnist against the lab's notebook on the real MNIST: wall time, peak RSS, test accuracy.
+
+    python benchmarks/mnist_vs_lab.py [--pairs 3] [--data ../shared/data/mnist.npz]
+
+Runs the lab's last cell (batch_size 256, epochs 8) both ways, interleaved:
+`lab_mnist.py` with MNIST_NPZ set, and `mlflow run . -e mnist --env-manager local` with
+`-P data_path=...`, each into a fresh sqlite store. Prints the median of each measure and
+the ratios (ours / lab). Goal: wall time at most 0.6 of the lab's, no more memory, and
+test accuracy no lower than the lab's minus 0.003.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+from pathlib import Path
+
+from common import BASELINES, REPO, SHARED, fresh_store, measure, report, require
+
+LAST_CELL = {"batch_size": "256", "epochs": "8"}
+
+
+def accuracy(stdout: str) -> float:
+    """The number after the last `test_accuracy` printed."""
+    lines = [line for line in stdout.splitlines() if line.startswith("test_accuracy")]
+    return float(lines[-1].split()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pairs", type=int, default=3)
+    parser.add_argument("--data", type=Path, default=SHARED / "data" / "mnist.npz")
+    args = parser.parse_args()
+    data = require(args.data).resolve()
+    commands = {
+        "lab": ["python", str(require(BASELINES / "lab_mnist.py"))],
+        "ours": ["mlflow", "run", str(REPO), "-e", "mnist", "--env-manager", "local",
+                 "-P", f"data_path={data}", *[f"-P{k}={v}" for k, v in LAST_CELL.items()]],
+    }
+    results: dict[str, dict[str, list[float]]] = {"wall": {}, "rss": {}, "acc": {}}
+    for _ in range(args.pairs):
+        for name, command in commands.items():
+            folder, env = fresh_store()
+            env["MNIST_NPZ"] = str(data)
+            try:
+                measured = measure(command, folder, env)
+            finally:
+                shutil.rmtree(folder, ignore_errors=True)
+            results["wall"].setdefault(name, []).append(measured.seconds)
+            results["rss"].setdefault(name, []).append(measured.peak_rss_mb)
+            results["acc"].setdefault(name, []).append(accuracy(measured.stdout))
+    report(results["wall"], "ours", "lab", "s", "wall time")
+    report(results["rss"], "ours", "lab", "MB", "peak RSS")
+    report(results["acc"], "ours", "lab", "", "test accuracy")
+
+
+if __name__ == "__main__":
+    main()

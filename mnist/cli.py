@@ -1,0 +1,41 @@
+"""`python -m mnist [--epochs E --batch_size B ...]`: train, log to MLflow, print test accuracy.
+
+Under `mlflow run . -e mnist` this resumes the launcher's run; run directly it logs to
+experiment `keras-mnist` unless MLFLOW_EXPERIMENT_NAME or MLFLOW_EXPERIMENT_ID is set.
+The data is read and checked before any run is opened or any training starts.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+from mnist.params import MnistParams
+from runkit.params import parse
+
+EXPERIMENT = "keras-mnist"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse the flags, load the data, train, log the run; return the exit status."""
+    params = parse(MnistParams, argv, prog="mnist",
+                   description="The lab's feed-forward network on MNIST, tracked with MLflow.")
+    from mnist.data import DataError, load_data
+
+    try:
+        data = load_data(params.data_path)
+    except DataError as error:
+        print(f"mnist: error: {error}", file=sys.stderr)
+        return 2
+
+    from mnist.tracking import enable_autolog, log_params, log_results
+    from mnist.train import fit_and_evaluate
+    from runkit.tracking import active_run
+
+    with active_run(EXPERIMENT) as run:
+        enable_autolog()
+        log_params(run, params)
+        result = fit_and_evaluate(params, data)
+        log_results(params, data, result)
+    print("test_accuracy", result.metrics["test_accuracy"])
+    return 0

@@ -1,0 +1,82 @@
+"""Log one mnist run to MLflow: autolog per epoch, then params, test metrics, data, model."""
+
+from __future__ import annotations
+
+import dataclasses
+import warnings
+
+import numpy as np
+
+from mnist.data import IMAGE_SHAPE, Mnist
+from mnist.model import N_CLASSES
+from mnist.params import MnistParams
+from mnist.train import MnistResult
+from runkit.requirements import pinned
+from runkit.tracking import new_params
+
+KERAS_MNIST_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
+MODEL_NAME = "model"  # the name the lab's autolog gave it
+BACKEND_DISTRIBUTIONS = {"tensorflow": ("tensorflow-cpu", "tensorflow"), "jax": ("jax", "jaxlib"),
+                         "torch": ("torch",)}
+
+
+def enable_autolog() -> None:
+    """Per-epoch `loss` and `accuracy` from Keras autolog; the model is logged by `log_model`.
+
+    Autolog's own model logging infers requirements in a subprocess (about 5 s); the data
+    set is logged once, by `log_results`.
+    """
+    import mlflow.keras
+
+    mlflow.keras.autolog(log_models=False, log_datasets=False)
+
+
+def log_params(run, params: MnistParams) -> None:
+    """The run's parameters, as strings; those `mlflow run` logged already are kept."""
+    import mlflow
+
+    values = {k: v for k, v in dataclasses.asdict(params).items() if k != "register_as"}
+    mlflow.log_params(new_params(run, values), synchronous=True)
+
+
+def log_results(params: MnistParams, data: Mnist, result: MnistResult) -> None:
+    """Test metrics, the training data as a run input, and the model."""
+    import mlflow
+
+    mlflow.log_metrics(result.metrics, synchronous=True)
+    with warnings.catch_warnings():  # MLflow registers its local-file source twice and says so
+        warnings.filterwarnings("ignore", message="The specified dataset source can be interpreted")
+        dataset = mlflow.data.from_numpy(data.x_train, targets=data.y_train, name="mnist",
+                                         source=params.data_path or KERAS_MNIST_URL)
+    mlflow.log_input(dataset, context="training")
+    log_model(params, result.model)
+
+
+def backend_requirements() -> list[str]:
+    """Pinned requirements of the Keras backend this process trains with."""
+    from importlib import metadata
+
+    import keras
+
+    found = []
+    for name in BACKEND_DISTRIBUTIONS[keras.backend.backend()]:
+        try:
+            found.append(pinned(name)[0])
+        except metadata.PackageNotFoundError:
+            continue
+    return found[:1] if keras.backend.backend() == "tensorflow" else found
+
+
+def log_model(params: MnistParams, model):
+    """Log the network with a tensor signature and pinned requirements (no inference)."""
+    import mlflow.keras
+    from mlflow.models import ModelSignature
+    from mlflow.types import Schema, TensorSpec
+
+    signature = ModelSignature(
+        inputs=Schema([TensorSpec(np.dtype(np.float32), (-1, *IMAGE_SHAPE))]),
+        outputs=Schema([TensorSpec(np.dtype(np.float32), (-1, N_CLASSES))]))
+    return mlflow.keras.log_model(
+        model, name=MODEL_NAME, signature=signature,
+        pip_requirements=pinned("mlflow", "keras", "numpy") + backend_requirements(),
+        registered_model_name=params.register_as or None)

@@ -1,0 +1,42 @@
+"""Train the network and score it on the test images; no MLflow here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mnist.data import Mnist, load_data
+from mnist.model import build_model
+from mnist.params import MnistParams
+
+
+@dataclass
+class MnistResult:
+    """What one training run produced: the model, its per-epoch history and test metrics."""
+
+    model: object
+    history: dict[str, list[float]]
+    metrics: dict[str, float]
+
+
+def train(params: MnistParams, data: Mnist, callbacks: list | None = None):
+    """Seed everything, build the network and fit it; return the model and its history."""
+    import keras
+
+    keras.utils.set_random_seed(params.seed)
+    model = build_model(params)
+    history = model.fit(data.x_train, data.y_train, batch_size=params.batch_size,
+                        epochs=params.epochs, callbacks=list(callbacks or []), verbose=2)
+    return model, history.history
+
+
+def evaluate(model, data: Mnist) -> dict[str, float]:
+    """`test_loss` and `test_accuracy` on the test images."""
+    loss, accuracy = model.evaluate(data.x_test, data.y_test, batch_size=1024, verbose=0)
+    return {"test_loss": float(loss), "test_accuracy": float(accuracy)}
+
+
+def fit_and_evaluate(params: MnistParams = MnistParams(), data: Mnist | None = None) -> MnistResult:
+    """Load the data (unless given), train, and return the model with its metrics."""
+    data = load_data(params.data_path) if data is None else data
+    model, history = train(params, data)
+    return MnistResult(model, history, evaluate(model, data))
