@@ -24,12 +24,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     import sklearn.ensemble  # noqa: F401
     import skops.io  # noqa: F401
 
-    from diab.tracking import log_run
-    from diab.train import fit_and_evaluate
+    from diab.tracking import train_and_log
+    from runkit.faults import one_line_errors
     from runkit.tracking import active_run
 
-    with active_run(EXPERIMENT) as run:
-        result = fit_and_evaluate(params)
-        log_run(run, params, result)
-    print(result.metrics["mse"])
+    with one_line_errors("diab"), active_run(EXPERIMENT) as run:
+        metrics = train_and_log(run, params)
+    print(metrics["mse"])
     return 0

@@ -6,13 +6,20 @@ import dataclasses
 
 from diab.data import TARGET
 from diab.params import DiabParams
-from diab.train import DiabResult
+from diab.train import DiabResult, fit_and_evaluate
 from runkit.requirements import pinned
 from runkit.tracking import new_params
 
 MODEL_NAME = "random-forest-model"  # the lab's artifact name
 TRUSTED_TYPES = ["sklearn.tree._tree.Tree"]  # skops refuses the forest's trees otherwise
 MODEL_REQUIREMENTS = ("mlflow", "scikit-learn", "numpy", "pandas", "scipy", "skops")
+
+
+def train_and_log(run, params: DiabParams) -> dict[str, float]:
+    """Train with `params`, log everything into `run`, and return the test metrics."""
+    result = fit_and_evaluate(params)
+    log_run(run, params, result)
+    return result.metrics
 
 
 def log_run(run, params: DiabParams, result: DiabResult) -> None:

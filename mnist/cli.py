@@ -28,14 +28,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"mnist: error: {error}", file=sys.stderr)
         return 2
 
-    from mnist.tracking import enable_autolog, log_params, log_results
-    from mnist.train import fit_and_evaluate
+    from mnist.tracking import train_and_log
+    from runkit.faults import one_line_errors
     from runkit.tracking import active_run
 
-    with active_run(EXPERIMENT) as run:
-        enable_autolog()
-        log_params(run, params)
-        result = fit_and_evaluate(params, data)
-        log_results(params, data, result)
-    print("test_accuracy", result.metrics["test_accuracy"])
+    with one_line_errors("mnist"), active_run(EXPERIMENT) as run:
+        metrics = train_and_log(run, params, data)
+    print("test_accuracy", metrics["test_accuracy"])
     return 0

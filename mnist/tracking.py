@@ -10,7 +10,7 @@ import numpy as np
 from mnist.data import IMAGE_SHAPE, Mnist
 from mnist.model import N_CLASSES
 from mnist.params import MnistParams
-from mnist.train import MnistResult
+from mnist.train import MnistResult, fit_and_evaluate
 from runkit.requirements import pinned
 from runkit.tracking import new_params
 
@@ -18,6 +18,15 @@ KERAS_MNIST_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/m
 MODEL_NAME = "model"  # the name the lab's autolog gave it
 BACKEND_DISTRIBUTIONS = {"tensorflow": ("tensorflow-cpu", "tensorflow"), "jax": ("jax", "jaxlib"),
                          "torch": ("torch",)}
+
+
+def train_and_log(run, params: MnistParams, data: Mnist) -> dict[str, float]:
+    """Train on `data` with `params`, log everything into `run`, return the test metrics."""
+    enable_autolog()
+    log_params(run, params)
+    result = fit_and_evaluate(params, data)
+    log_results(params, data, result)
+    return result.metrics
 
 
 def enable_autolog() -> None:

@@ -23,14 +23,18 @@ MLPROJECT_TYPES = {int: "int", float: "float", str: "string"}
 
 
 def param(default: Any, help: str, *, low: float | None = None, high: float | None = None,
-          low_open: bool = False, high_open: bool = False, why: str = "") -> Any:
-    """Declare one parameter: its default, its help text and its allowed range."""
-    bounds = {"low": low, "high": high, "low_open": low_open, "high_open": high_open, "why": why}
+          low_open: bool = False, high_open: bool = False, why: str = "",
+          choices: tuple[str, ...] = ()) -> Any:
+    """Declare one parameter: its default, its help text and its allowed range or choices."""
+    bounds = {"low": low, "high": high, "low_open": low_open, "high_open": high_open, "why": why,
+              "choices": choices}
     return dataclasses.field(default=default, metadata={"help": help, "bounds": bounds})
 
 
 def allowed(kind: type, bounds: dict) -> str:
     """Describe the values a parameter allows, e.g. 'an integer in [1, 10]'."""
+    if bounds.get("choices"):
+        return "one of " + ", ".join(bounds["choices"])
     noun = {int: "an integer", float: "a number", str: "a string"}[kind]
     low, high = bounds["low"], bounds["high"]
     if low is not None and high is not None:
@@ -62,6 +66,8 @@ def converter(kind: type, bounds: dict):
     def convert(text: str):
         wanted = allowed(kind, bounds)
         if kind is str:
+            if bounds.get("choices") and text not in bounds["choices"]:
+                raise argparse.ArgumentTypeError(f"must be {wanted}, got {text!r}")
             return text
         try:
             value = int(text.strip()) if kind is int else float(text)

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+
+from runkit.faults import signals_as_interrupts
 
 HTTP_LIMITS = {
     "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "2",
@@ -35,14 +37,29 @@ def launched_by_mlflow_run() -> bool:
 
 @contextmanager
 def active_run(default_experiment: str) -> Iterator[mlflow.ActiveRun]:  # noqa: F821
-    """Open the run to log into; an exception inside ends it FAILED, Ctrl-C ends it KILLED."""
+    """Open the run to log into; an exception inside ends it FAILED, Ctrl-C or SIGTERM KILLED."""
     bound_http_retries()
     import mlflow
 
-    if not any(os.environ.get(name) for name in EXPERIMENT_VARIABLES):
-        mlflow.set_experiment(default_experiment)
-    with mlflow.start_run() as run:
-        yield run
+    with signals_as_interrupts():
+        if not any(os.environ.get(name) for name in EXPERIMENT_VARIABLES):
+            mlflow.set_experiment(default_experiment)
+        run = mlflow.start_run()
+        try:
+            yield run
+        except KeyboardInterrupt:
+            _end_run(mlflow, "KILLED")
+            raise
+        except BaseException:
+            _end_run(mlflow, "FAILED")
+            raise
+        mlflow.end_run("FINISHED")
+
+
+def _end_run(mlflow, status: str) -> None:
+    """End the active run with `status`, even if the tracking server is gone."""
+    with suppress(Exception):  # the server may be what failed; the exception being raised says so
+        mlflow.end_run(status)
 
 
 def new_params(run: mlflow.ActiveRun, params: dict[str, object]) -> dict[str, str]:  # noqa: F821

@@ -7,12 +7,15 @@ import re
 import pytest
 import yaml
 
+from compare.params import CompareParams
 from diab.params import DiabParams
 from helpers import REPO
 from mnist.params import MnistParams
 from runkit.params import MLPROJECT_TYPES, declared
+from sweep.params import SweepParams
 
-ENTRY_POINTS = {"diab": DiabParams, "mnist": MnistParams}
+ENTRY_POINTS = {"diab": DiabParams, "mnist": MnistParams, "sweep": SweepParams,
+                "compare": CompareParams}
 
 
 @pytest.fixture(scope="module")

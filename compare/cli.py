@@ -1,0 +1,72 @@
+"""`python -m compare [--model diab|mnist --experiment_name NAME --output_dir DIR]`.
+
+Collects the experiment's finished training runs (sweep children included) and writes
+`runs.csv`, `runs.md` and PNG plots to the output folder; logs the same files as
+artifacts of a `compare` run, tagged so that later comparisons leave it out.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from compare.params import CompareParams
+from runkit.params import parse
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse, collect, write and log; return the exit status."""
+    params = parse(CompareParams, argv, prog="compare",
+                   description="Tables and plots comparing an experiment's runs.")
+    from compare.collect import COMPARE_TAG, CompareError, collect
+    from runkit.faults import one_line_errors
+    from runkit.tracking import active_run, bound_http_retries
+    from sweep.models import TARGETS
+
+    bound_http_retries()
+    target = TARGETS[params.model]
+    experiment_name = params.experiment_name or target.experiment
+    with one_line_errors("compare"):
+        try:
+            frame = collect(experiment_name, target)
+        except CompareError as error:
+            print(f"compare: error: {error}", file=sys.stderr)
+            return 2
+        folder = Path(params.output_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        written = write_all(frame, target, folder)
+        import mlflow
+
+        with active_run(experiment_name):
+            mlflow.set_tags({COMPARE_TAG: str(folder.resolve()), "compare.runs": str(len(frame))})
+            for path in written:
+                mlflow.log_artifact(str(path), artifact_path="compare")
+    for path in written:
+        print(path)
+    return 0
+
+
+def write_all(frame, target, folder: Path) -> list[Path]:
+    """Tables and every plot that the runs allow."""
+    from compare.collect import epoch_histories, varying
+    from compare.plots import epoch_curves, metric_vs_params, parallel_coordinates
+    from compare.tables import write_tables
+
+    written = write_tables(frame, folder)
+    params = varying(frame, target)
+    if params:
+        metric = target.metric
+        written.append(metric_vs_params(frame, metric, params, folder / f"{metric}_vs_params.png"))
+        written.append(parallel_coordinates(frame, metric, params, folder / "parallel_coordinates.png"))
+    histories = epoch_histories(frame)
+    if histories:
+        names = {row.run_id: describe(row, params) for row in frame.itertuples()}
+        written.append(epoch_curves(histories, names, folder / "accuracy_per_epoch.png"))
+    return written
+
+
+def describe(row, params: list[str]) -> str:
+    """A legend entry: the run's name and the values of the parameters that vary."""
+    settings = ", ".join(f"{name}={getattr(row, name):g}" for name in params)
+    return f"{row.run_name} ({settings})" if settings else row.run_name

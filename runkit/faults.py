@@ -1,0 +1,65 @@
+"""How the project's processes end when something outside them fails.
+
+- `redact` takes passwords and tokens out of URIs before they reach a message.
+- `signals_as_interrupts` turns SIGTERM into KeyboardInterrupt, so that a terminated run
+  is ended KILLED like a Ctrl-C'd one instead of being left RUNNING.
+- `one_line_errors` turns a tracking failure (server unreachable or gone) into one line
+  naming the (redacted) URI, and exit status 1.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+SECRET_IN_URI = re.compile(r"(?P<scheme>[a-z][a-z0-9+.\-]*://)(?P<user>[^:/@\s]*):(?P<secret>[^@/\s]*)@",
+                           re.IGNORECASE)
+EXIT_INTERRUPTED = 130
+
+
+def redact(text: str) -> str:
+    """`https://me:secret@host` becomes `https://me:***@host`; any DATABRICKS_TOKEN becomes ***."""
+    text = SECRET_IN_URI.sub(lambda m: f"{m['scheme']}{m['user']}:***@", text)
+    token = os.environ.get("DATABRICKS_TOKEN")
+    return text.replace(token, "***") if token else text
+
+
+def tracking_uri() -> str:
+    """The tracking URI this process logs to, redacted."""
+    return redact(os.environ.get("MLFLOW_TRACKING_URI") or "sqlite:///mlflow.db (the default)")
+
+
+@contextmanager
+def signals_as_interrupts() -> Iterator[None]:
+    """Within the block, SIGTERM raises KeyboardInterrupt like SIGINT does."""
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@contextmanager
+def one_line_errors(prog: str) -> Iterator[None]:
+    """Report tracking failures and interrupts in one line and exit; let real bugs show."""
+    import requests
+    from mlflow.exceptions import MlflowException
+
+    try:
+        yield
+    except KeyboardInterrupt:
+        print(f"{prog}: interrupted; the run was ended KILLED and nothing was registered",
+              file=sys.stderr)
+        raise SystemExit(EXIT_INTERRUPTED) from None
+    except (MlflowException, requests.exceptions.RequestException) as error:
+        detail = redact(str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__)
+        print(f"{prog}: error: tracking at {tracking_uri()} failed, this run's results are lost: "
+              f"{detail[:300]}", file=sys.stderr)
+        raise SystemExit(1) from None

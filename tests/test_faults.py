@@ -1,0 +1,94 @@
+"""Faults injected into the real processes: no server, interrupts, hostile parameter values.
+
+Each ends one of two ways: refused or failed with one clear line, and no run left RUNNING
+and no model registered.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+from mnist_fixtures import write_npz
+
+from helpers import BIN, REPO, free_port, mlflow_run, project_env
+from tracking_reads import all_runs, client_for
+
+
+def test_unreachable_tracking_server_fails_fast_naming_the_uri_without_its_password(tmp_path):
+    uri = f"http://alice:s3cret-pw@127.0.0.1:{free_port()}"
+    start = time.monotonic()
+    done = subprocess.run(["python", "-m", "diab", "--n_estimators", "5"], env=project_env(uri),
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    elapsed = time.monotonic() - start
+    assert done.returncode == 1
+    assert elapsed < 30, elapsed
+    last = done.stderr.strip().splitlines()[-1]
+    port = uri.rsplit(":", 1)[1]
+    assert last.startswith(f"diab: error: tracking at http://alice:***@127.0.0.1:{port} failed")
+    assert "s3cret-pw" not in done.stderr + done.stdout
+    assert "Traceback" not in done.stderr
+
+
+def start_training(command: list[str], env: dict[str, str], cwd: Path) -> subprocess.Popen:
+    """Start a long training in its own process group; return once its first epoch ended."""
+    process = subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.monotonic() + 180
+    for line in process.stdout:
+        if line.startswith("Epoch 2/") or time.monotonic() > deadline:
+            return process
+    raise AssertionError(f"training ended early: {process.wait()} {process.stderr.read()[-2000:]}")
+
+
+LONG_TRAINING = ["--epochs", "1000", "--batch_size", "16", "--num_hidden_units", "16",
+                 "--register_as", "never"]
+
+
+def test_sigterm_during_a_direct_run_ends_it_killed(tmp_path, sqlite_uri):
+    data = write_npz(tmp_path / "tiny.npz")
+    process = start_training(["python", "-m", "mnist", "--data_path", str(data), *LONG_TRAINING],
+                             project_env(sqlite_uri), tmp_path)
+    start = time.monotonic()
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert time.monotonic() - start < 30
+    assert err.strip().splitlines()[-1] == \
+        "mnist: interrupted; the run was ended KILLED and nothing was registered"
+    client = client_for(sqlite_uri)
+    assert [r.info.status for r in all_runs(client)] == ["KILLED"]
+    assert client.search_registered_models() == []
+
+
+def test_ctrl_c_under_mlflow_run_leaves_no_run_running(tmp_path, sqlite_uri):
+    data = write_npz(tmp_path / "tiny.npz")
+    args = [f"-P{flag[2:]}={value}" for flag, value in zip(LONG_TRAINING[::2], LONG_TRAINING[1::2],
+                                                          strict=True)]
+    command = [str(BIN / "mlflow"), "run", str(REPO), "-e", "mnist", "--env-manager", "local",
+               f"-Pdata_path={data}", *args]
+    process = start_training(command, project_env(sqlite_uri), tmp_path)
+    os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+    process.communicate(timeout=60)
+    assert process.returncode != 0
+    client = client_for(sqlite_uri)
+    statuses = [r.info.status for r in all_runs(client)]
+    assert len(statuses) == 1 and statuses[0] in {"KILLED", "FAILED"}
+    assert client.search_registered_models() == []
+
+
+def test_shell_metacharacters_in_a_parameter_stay_data(tmp_path, sqlite_uri):
+    marker = tmp_path / "pwned"
+    hostile = f"$(touch {marker}); touch {marker} `touch {marker}`"
+    done = mlflow_run(str(REPO), "-e", "mnist", "-P", f"data_path={hostile}",
+                      env=project_env(sqlite_uri), cwd=tmp_path)
+    assert done.returncode != 0
+    assert not marker.exists()
+    errors = [line for line in done.stderr.splitlines() if line.startswith("mnist: error:")]
+    assert errors == [f"mnist: error: data_path: {hostile} does not exist "
+                      "(give a .npz file or a folder of IDX files)"]
+    [run] = all_runs(client_for(sqlite_uri))
+    assert run.info.status == "FAILED"

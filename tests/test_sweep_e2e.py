@@ -1,0 +1,238 @@
+"""sweep, compare and serving end to end with the real `mlflow` CLI.
+
+One diab sweep and one mnist sweep (module fixtures) feed the sweep, compare and
+serving tests; a third sweep runs four workers against a real `mlflow server`.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from mnist_fixtures import write_npz
+
+from diab import DiabParams, fit_and_evaluate
+from helpers import BIN, REPO, free_port, mlflow_run, project_env, run, stop, wait_for_http
+from tracking_reads import all_runs, client_for, load_model
+
+DIAB_GRID = {"max_depth": "3,5", "n_estimators": "5,10", "max_features": "2,4"}  # 8 settings
+
+
+def dash_p(params: dict) -> list[str]:
+    return [arg for key, value in params.items() for arg in ("-P", f"{key}={value}")]
+
+
+def children_of(client, parent_id: str):
+    return [r for r in all_runs(client) if r.data.tags.get("mlflow.parentRunId") == parent_id]
+
+
+def parent_of(client):
+    [parent] = [r for r in all_runs(client) if "sweep.settings" in r.data.tags]
+    return parent
+
+
+@pytest.fixture(scope="module")
+def diab_sweep(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("diab-sweep")
+    uri = f"sqlite:///{folder}/mlflow.db"
+    done = mlflow_run(str(REPO), "-e", "sweep", "--experiment-name", "forests",
+                      *dash_p({"model": "diab", "workers": "4", "register_as": "diab-rf", **DIAB_GRID}),
+                      env=project_env(uri), cwd=folder, timeout=600)
+    return folder, uri, done
+
+
+def test_diab_grid_sweep_logs_one_child_per_setting(diab_sweep):
+    _, uri, done = diab_sweep
+    assert done.returncode == 0, done.stderr[-3000:]
+    client = client_for(uri)
+    parent = parent_of(client)
+    assert parent.info.status == "FINISHED"
+    children = children_of(client, parent.info.run_id)
+    assert len(children) == 8 and all(c.info.status == "FINISHED" for c in children)
+    settings = {(c.data.params["max_depth"], c.data.params["n_estimators"], c.data.params["max_features"])
+                for c in children}
+    assert settings == {(d, n, f) for d in ("3", "5") for n in ("5", "10") for f in ("2", "4")}
+    for child in children:  # exactly what a single diab run logs
+        assert set(child.data.metrics) == {"mse", "rmse", "mae", "r2"}
+        assert child.inputs.dataset_inputs[0].dataset.name == "diabetes"
+    best = min(children, key=lambda c: c.data.metrics["mse"])
+    assert parent.data.tags["best_run_id"] == best.info.run_id
+    assert parent.data.metrics["best_mse"] == best.data.metrics["mse"]
+    assert "8/8" in done.stderr and "best mse" in done.stderr
+    assert "database is locked" not in done.stderr
+
+
+def test_best_model_is_registered_as_champion(diab_sweep):
+    _, uri, _ = diab_sweep
+    client = client_for(uri)
+    champion = client.get_model_version_by_alias("diab-rf", "champion")
+    assert champion.run_id == parent_of(client).data.tags["best_run_id"]
+    assert len(client.search_model_versions("name = 'diab-rf'")) == 1
+
+
+def test_compare_writes_tables_and_plots(diab_sweep):
+    folder, uri, _ = diab_sweep
+    out = folder / "compare-out"
+    done = mlflow_run(str(REPO), "-e", "compare", "--experiment-name", "forests",
+                      *dash_p({"experiment_name": "forests", "output_dir": out}),
+                      env=project_env(uri), cwd=folder)
+    assert done.returncode == 0, done.stderr[-3000:]
+    table = pd.read_csv(out / "runs.csv")
+    assert len(table) == 8  # the children; neither the sweep's parent nor compare's own run
+    assert {"max_depth", "n_estimators", "max_features", "mse"} <= set(table.columns)
+    assert table["mse"].is_monotonic_increasing  # best first
+    assert (out / "runs.md").read_text().count("\n") == 10
+    for name in ("mse_vs_params.png", "parallel_coordinates.png"):
+        assert (out / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    client = client_for(uri)
+    [compare_run] = [r for r in all_runs(client) if "compare.output" in r.data.tags]
+    logged = {Path(a.path).name for a in client.list_artifacts(compare_run.info.run_id, "compare")}
+    assert logged == {"runs.csv", "runs.md", "mse_vs_params.png", "parallel_coordinates.png"}
+
+
+@pytest.fixture
+def served(request):
+    """Start `mlflow models serve` for a model URI; yield its base URL."""
+    processes = []
+
+    def serve(model_uri: str, tracking_uri: str, cwd: Path) -> str:
+        port = free_port()
+        process = subprocess.Popen(
+            [str(BIN / "mlflow"), "models", "serve", "-m", model_uri, "--env-manager", "local",
+             "-h", "127.0.0.1", "-p", str(port)], env=project_env(tracking_uri), cwd=cwd,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        processes.append(process)
+        wait_for_http(f"http://127.0.0.1:{port}/ping", process, seconds=120)
+        return f"http://127.0.0.1:{port}"
+
+    yield serve
+    for process in processes:
+        stop(process)
+
+
+def invoke(url: str, body: str) -> list:
+    import urllib.request
+
+    request = urllib.request.Request(f"{url}/invocations", data=body.encode(),  # noqa: S310 (http)
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 (http on 127.0.0.1)
+        return json.loads(response.read())["predictions"]
+
+
+def test_champion_serves_its_input_example(diab_sweep, served):
+    folder, uri, _ = diab_sweep
+    url = served("models:/diab-rf@champion", uri, folder)
+    model = load_model(uri, "models:/diab-rf@champion")
+    client = client_for(uri)
+    champion = client.get_model_version_by_alias("diab-rf", "champion")
+    best = client.get_run(champion.run_id)
+    params = DiabParams(**{k: int(best.data.params[k]) for k in ("n_estimators", "max_depth",
+                                                                  "max_features")})
+    expected = fit_and_evaluate(params)
+    body = serving_example(uri, "models:/diab-rf@champion")
+    rows = pd.DataFrame(**json.loads(body)["dataframe_split"])
+    np.testing.assert_allclose(invoke(url, body), expected.model.predict(rows), rtol=1e-12)
+    np.testing.assert_allclose(model.predict(rows), expected.model.predict(rows), rtol=1e-12)
+
+
+def serving_example(tracking_uri: str, model_uri: str) -> str:
+    """The model's own serving input example, as logged with it."""
+    import mlflow
+
+    mlflow.set_tracking_uri(tracking_uri)
+    mlflow.set_registry_uri(tracking_uri)
+    local = mlflow.artifacts.download_artifacts(f"{model_uri}/serving_input_example.json")
+    return Path(local).read_text()
+
+
+@pytest.fixture(scope="module")
+def mnist_sweep(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("mnist-sweep")
+    uri = f"sqlite:///{folder}/mlflow.db"
+    data_path = write_npz(folder / "tiny.npz")
+    done = mlflow_run(str(REPO), "-e", "sweep",
+                      *dash_p({"model": "mnist", "learning_rate": "0.01,0.1", "epochs": "3",
+                               "batch_size": "32", "num_hidden_units": "32", "data_path": data_path,
+                               "workers": "2", "register_as": "digits"}),
+                      env=project_env(uri), cwd=folder, timeout=600)
+    return folder, uri, done, data_path
+
+
+def test_mnist_sweep_keeps_the_most_accurate(mnist_sweep):
+    _, uri, done, _ = mnist_sweep
+    assert done.returncode == 0, done.stderr[-3000:]
+    client = client_for(uri)
+    parent = parent_of(client)
+    children = children_of(client, parent.info.run_id)
+    assert sorted(c.data.params["learning_rate"] for c in children) == ["0.01", "0.1"]
+    for child in children:
+        assert len(client.get_metric_history(child.info.run_id, "accuracy")) == 3
+    top = max(c.data.metrics["test_accuracy"] for c in children)
+    best = client.get_run(parent.data.tags["best_run_id"])  # ties are possible on tiny data
+    assert best.data.tags["mlflow.parentRunId"] == parent.info.run_id
+    assert best.data.metrics["test_accuracy"] == top == parent.data.metrics["best_test_accuracy"]
+    assert client.get_model_version_by_alias("digits", "champion").run_id == best.info.run_id
+
+
+def test_compare_draws_accuracy_per_epoch(mnist_sweep):
+    folder, uri, _, _ = mnist_sweep
+    out = folder / "out"
+    done = run(["python", "-m", "compare", "--model", "mnist", "--output_dir", str(out)],
+               project_env(uri), cwd=folder)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert (out / "accuracy_per_epoch.png").read_bytes()[:4] == b"\x89PNG"
+    assert (out / "test_accuracy_vs_params.png").exists()
+
+
+def test_mnist_champion_serves_probabilities(mnist_sweep, served):
+    from mnist.data import load_data
+
+    folder, uri, _, data_path = mnist_sweep
+    url = served("models:/digits@champion", uri, folder)
+    images = load_data(str(data_path)).x_test[:4]
+    predictions = np.asarray(invoke(url, json.dumps({"inputs": images.tolist()})))
+    assert predictions.shape == (4, 10)
+    np.testing.assert_allclose(predictions.sum(axis=1), 1, atol=1e-5)
+    in_process = np.asarray(load_model(uri, "models:/digits@champion").predict(images))
+    np.testing.assert_allclose(predictions, in_process, atol=1e-6)
+
+
+def test_four_workers_against_a_tracking_server(tmp_path, mlflow_server):
+    done = mlflow_run(str(REPO), "-e", "sweep", "--experiment-name", "server-sweep",
+                      *dash_p({"model": "diab", "workers": "4", **DIAB_GRID}),
+                      env=project_env(mlflow_server), cwd=tmp_path, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    client = client_for(mlflow_server)
+    experiment = client.get_experiment_by_name("server-sweep")
+    runs = client.search_runs([experiment.experiment_id])
+    [parent] = [r for r in runs if "sweep.settings" in r.data.tags]
+    children = [r for r in runs if r.data.tags.get("mlflow.parentRunId") == parent.info.run_id]
+    assert len(children) == 8 and {c.info.status for c in children} == {"FINISHED"}
+
+
+@pytest.mark.parametrize(("assignment", "message"), [
+    ("max_depth=4,,8", "--max_depth: '4,,8' is neither a list"),
+    ("workers=0", "argument --workers: must be 'auto' or an integer in [1, 64], got '0'"),
+    ("depth=3", "--depth: not a parameter of DiabParams"),
+])
+def test_bad_sweep_under_mlflow_run_registers_nothing(tmp_path, sqlite_uri, assignment, message):
+    done = mlflow_run(str(REPO), "-e", "sweep", "-P", assignment, "-P", "register_as=never",
+                      env=project_env(sqlite_uri), cwd=tmp_path)
+    assert done.returncode != 0
+    errors = [line for line in done.stderr.splitlines() if line.startswith("sweep: error:")]
+    assert len(errors) == 1 and message in errors[0], done.stderr[-2000:]
+    client = client_for(sqlite_uri)
+    assert [r.info.status for r in all_runs(client)] == ["FAILED"]
+    assert client.search_registered_models() == []
+
+
+def test_compare_on_a_missing_experiment_is_one_line(tmp_path, sqlite_uri):
+    command = ["python", "-m", "compare", "--experiment_name", "nope"]
+    done = run(command, project_env(sqlite_uri), cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines()[-1] == \
+        "compare: error: argument --experiment_name: no experiment named 'nope'"
