@@ -41,7 +41,8 @@ def tidy(runs: pd.DataFrame, target: SweepTarget) -> pd.DataFrame:
             columns[name] = pd.to_numeric(runs[f"params.{name}"], errors="coerce")
     for column in sorted(c for c in runs.columns if c.startswith("metrics.")):
         columns[column.removeprefix("metrics.")] = runs[column]
-    return pd.DataFrame(columns).sort_values(target.metric, ascending=not target.higher_is_better)
+    frame = pd.DataFrame(columns).dropna(axis="columns", how="all")  # e.g. sweep parents' best_*
+    return frame.sort_values(target.metric, ascending=not target.higher_is_better)
 
 
 def varying(frame: pd.DataFrame, target: SweepTarget) -> list[str]:

@@ -11,6 +11,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 AXIS_LABELS = {
     "n_estimators": "n_estimators (trees)", "max_depth": "max_depth (levels)",
@@ -50,6 +51,7 @@ def epoch_curves(histories: dict[str, list[float]], names: dict[str, str], path:
     for run_id, values in histories.items():
         axis.plot(np.arange(1, len(values) + 1), values, marker="o", markersize=3, label=names[run_id])
     axis.set_xlabel("epoch")
+    axis.xaxis.set_major_locator(MaxNLocator(integer=True))
     axis.set_ylabel(label(metric))
     axis.set_title(f"{metric} per epoch across {len(histories)} runs")
     axis.grid(alpha=0.3)

@@ -10,7 +10,10 @@ caps them for the project's processes unless the user set them.
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import os
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 
@@ -42,9 +45,10 @@ def active_run(default_experiment: str) -> Iterator[mlflow.ActiveRun]:  # noqa: 
     import mlflow
 
     with signals_as_interrupts():
-        if not any(os.environ.get(name) for name in EXPERIMENT_VARIABLES):
-            mlflow.set_experiment(default_experiment)
-        run = mlflow.start_run()
+        with sqlite_creation_lock():
+            if not any(os.environ.get(name) for name in EXPERIMENT_VARIABLES):
+                mlflow.set_experiment(default_experiment)
+            run = mlflow.start_run()
         try:
             yield run
         except KeyboardInterrupt:
@@ -54,6 +58,27 @@ def active_run(default_experiment: str) -> Iterator[mlflow.ActiveRun]:  # noqa: 
             _end_run(mlflow, "FAILED")
             raise
         mlflow.end_run("FINISHED")
+
+
+@contextmanager
+def sqlite_creation_lock() -> Iterator[None]:
+    """Let one process at a time make its first call to a sqlite store.
+
+    MLflow creates or upgrades the store's tables on a process's first call; several
+    processes doing that at once on a new file fail inside alembic. Other stores: no lock.
+    """
+    uri = os.environ.get("MLFLOW_TRACKING_URI") or "sqlite:///mlflow.db"
+    if not uri.startswith("sqlite:///"):
+        yield
+        return
+    database = os.path.abspath(uri.removeprefix("sqlite:///"))
+    name = hashlib.sha256(database.encode()).hexdigest()[:16]
+    with open(os.path.join(tempfile.gettempdir(), f"mlflow-store-{name}.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def _end_run(mlflow, status: str) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from mnist_fixtures import write_npz
 
-from helpers import BIN, REPO, free_port, mlflow_run, project_env
+from helpers import BIN, REPO, free_port, mlflow_run, project_env, stop, wait_for_http
 from tracking_reads import all_runs, client_for
 
 
@@ -92,3 +92,44 @@ def test_shell_metacharacters_in_a_parameter_stay_data(tmp_path, sqlite_uri):
                       "(give a .npz file or a folder of IDX files)"]
     [run] = all_runs(client_for(sqlite_uri))
     assert run.info.status == "FAILED"
+
+
+def test_tracking_server_dying_mid_run_exits_and_registers_nothing(tmp_path):
+    root = tmp_path / "server"
+    root.mkdir()
+    port = free_port()
+    server = subprocess.Popen(
+        [str(BIN / "mlflow"), "server", "--host", "127.0.0.1", "--port", str(port),
+         "--backend-store-uri", f"sqlite:///{root}/mlflow.db", "--artifacts-destination",
+         str(root / "artifacts"), "--workers", "1"],
+        cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/health", server)
+        data = write_npz(tmp_path / "tiny.npz")
+        command = ["python", "-m", "mnist", "--data_path", str(data), "--epochs", "60",
+                   "--batch_size", "16", "--num_hidden_units", "16", "--register_as", "never"]
+        process = start_training(command, project_env(f"http://127.0.0.1:{port}"), tmp_path)
+    finally:
+        stop(server)
+    killed_at = time.monotonic()
+    _, err = process.communicate(timeout=180)
+    assert process.returncode == 1
+    assert time.monotonic() - killed_at < 120
+    assert "results are lost" in err.strip().splitlines()[-1]
+    assert f"tracking at http://127.0.0.1:{port} failed" in err
+    assert client_for(f"sqlite:///{root}/mlflow.db").search_registered_models() == []
+
+
+def test_parallel_runs_of_every_entry_point_into_one_sqlite_store(tmp_path, sqlite_uri):
+    data = write_npz(tmp_path / "tiny.npz")
+    commands = [["python", "-m", "diab", "--n_estimators", "10", "--seed", str(seed)] for seed in (1, 2)]
+    commands += [["python", "-m", "mnist", "--epochs", "1", "--num_hidden_units", "16",
+                  "--data_path", str(data), "--seed", str(seed)] for seed in (1, 2)]
+    processes = [subprocess.Popen(c, env=project_env(sqlite_uri), cwd=tmp_path, text=True,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE) for c in commands]
+    outputs = [p.communicate(timeout=300) for p in processes]
+    for process, (_, err) in zip(processes, outputs, strict=True):
+        assert process.returncode == 0, err[-2000:]
+        assert "database is locked" not in err
+    runs = all_runs(client_for(sqlite_uri))
+    assert len(runs) == 4 and {r.info.status for r in runs} == {"FINISHED"}
