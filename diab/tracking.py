@@ -49,6 +49,7 @@ def log_model(params: DiabParams, result: DiabResult):
         result.model, name=MODEL_NAME,
         signature=infer_signature(example, result.model.predict(example)),
         input_example=example, pip_requirements=pinned(*MODEL_REQUIREMENTS),
+        serialization_format="skops",  # MLflow's default is cloudpickle under a Databricks URI
         skops_trusted_types=TRUSTED_TYPES,
         registered_model_name=params.register_as or None,
     )

@@ -106,7 +106,7 @@ def test_tracking_server_dying_mid_run_exits_and_registers_nothing(tmp_path):
     try:
         wait_for_http(f"http://127.0.0.1:{port}/health", server)
         data = write_npz(tmp_path / "tiny.npz")
-        command = ["python", "-m", "mnist", "--data_path", str(data), "--epochs", "60",
+        command = ["python", "-m", "mnist", "--data_path", str(data), "--epochs", "20",
                    "--batch_size", "16", "--num_hidden_units", "16", "--register_as", "never"]
         process = start_training(command, project_env(f"http://127.0.0.1:{port}"), tmp_path)
     finally:

@@ -154,7 +154,7 @@ def mnist_sweep(tmp_path_factory):
     folder = tmp_path_factory.mktemp("mnist-sweep")
     uri = f"sqlite:///{folder}/mlflow.db"
     data_path = write_npz(folder / "tiny.npz")
-    done = mlflow_run(str(REPO), "-e", "sweep",
+    done = mlflow_run(str(REPO), "-e", "sweep", "--experiment-name", "digits",
                       *dash_p({"model": "mnist", "learning_rate": "0.01,0.1", "epochs": "3",
                                "batch_size": "32", "num_hidden_units": "32", "data_path": data_path,
                                "workers": "2", "register_as": "digits"}),
@@ -181,8 +181,8 @@ def test_mnist_sweep_keeps_the_most_accurate(mnist_sweep):
 def test_compare_draws_accuracy_per_epoch(mnist_sweep):
     folder, uri, _, _ = mnist_sweep
     out = folder / "out"
-    done = run(["python", "-m", "compare", "--model", "mnist", "--output_dir", str(out)],
-               project_env(uri), cwd=folder)
+    done = run(["python", "-m", "compare", "--model", "mnist", "--experiment_name", "digits",
+                "--output_dir", str(out)], project_env(uri), cwd=folder)
     assert done.returncode == 0, done.stderr[-3000:]
     assert (out / "accuracy_per_epoch.png").read_bytes()[:4] == b"\x89PNG"
     assert (out / "test_accuracy_vs_params.png").exists()

@@ -1,0 +1,5 @@
+"""Submit an entry point to Databricks: `python -m dbjob --help`."""
+
+from dbjob.cli import main
+
+raise SystemExit(main())
