@@ -167,3 +167,22 @@ def test_bad_parameter_is_refused_before_any_request(bare_workspace):
     assert done.returncode == 2
     assert done.stderr.strip() == "diab: error: argument --max_depth: must be an integer in [1, 100], got '0'"
     assert workspace.requests == []
+
+
+@pytest.mark.parametrize("entry_point", ["diab", "mnist"])
+def test_notebook_runs_as_a_script_against_a_local_store(tmp_path, sqlite_uri, entry_point):
+    notebook = REPO / "databricks" / "notebooks" / f"{entry_point}.py"
+    source = notebook.read_text()
+    assert source.startswith("# Databricks notebook source\n") and "# COMMAND ----------" in source
+    flags = {"diab": ["--n_estimators", "10"],
+             "mnist": ["--epochs", "1", "--num_hidden_units", "16",
+                       "--data_path", str(write_npz(tmp_path / "tiny.npz"))]}[entry_point]
+    env = project_env(sqlite_uri)
+    env.pop("PYTHONPATH")  # the notebook finds the project's packages itself, as in a Git folder
+    done = run(["python", str(notebook), *flags], env, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    experiment = {"diab": "sklearn-diab", "mnist": "keras-mnist"}[entry_point]
+    client = client_for(sqlite_uri)
+    [logged] = client.search_runs([client.get_experiment_by_name(experiment).experiment_id])
+    assert logged.info.status == "FINISHED"
+    assert {"diab": "mse", "mnist": "test_accuracy"}[entry_point] in logged.data.metrics
