@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import BIN, REPO, free_port, stop, wait_for_http, wait_for_port
+from helpers import REPO, free_port, start_mlflow_server, stop, wait_for_port
 
 
 def pytest_configure(config):
@@ -33,21 +33,11 @@ def sqlite_uri(tmp_path: Path) -> str:
 @pytest.fixture(scope="session")
 def mlflow_server(tmp_path_factory) -> str:
     """A real `mlflow server` on a free 127.0.0.1 port with its own store and artifact root."""
-    root = tmp_path_factory.mktemp("server")
-    port = free_port()
-    log = (root / "server.log").open("w")
-    process = subprocess.Popen(
-        [str(BIN / "mlflow"), "server", "--host", "127.0.0.1", "--port", str(port),
-         "--backend-store-uri", f"sqlite:///{root}/mlflow.db",
-         "--artifacts-destination", str(root / "mlartifacts"), "--workers", "1"],
-        cwd=root, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
+    process, url = start_mlflow_server(tmp_path_factory.mktemp("server"))
     try:
-        wait_for_http(f"{url}/health", process)
         yield url
     finally:
         stop(process)
-        log.close()
 
 
 @pytest.fixture(scope="session")

@@ -36,6 +36,31 @@ def mlflow_run(*args: str, env: dict[str, str], cwd: Path | str = REPO, timeout:
     return run(command, env, cwd, timeout)
 
 
+def dash_p(params: dict) -> list[str]:
+    """`-P name=value` arguments of `mlflow run` for each item."""
+    return [arg for key, value in params.items() for arg in ("-P", f"{key}={value}")]
+
+
+def start_mlflow_server(root: Path, *artifact_args: str) -> tuple[subprocess.Popen, str]:
+    """A real `mlflow server` on a free 127.0.0.1 port, its sqlite store under `root`; waits for it.
+
+    `artifact_args` choose where artifacts go (default: served from `root/mlartifacts`).
+    """
+    port = free_port()
+    artifacts = artifact_args or ("--artifacts-destination", str(root / "mlartifacts"))
+    process = subprocess.Popen(
+        [str(BIN / "mlflow"), "server", "--host", "127.0.0.1", "--port", str(port),
+         "--backend-store-uri", f"sqlite:///{root}/mlflow.db", *artifacts, "--workers", "1"],
+        cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_http(f"{url}/health", process)
+    except Exception:
+        stop(process)
+        raise
+    return process, url
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket() as sock:

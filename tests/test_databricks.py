@@ -10,7 +10,7 @@ import pytest
 from databricks_workspace import Workspace
 from mnist_fixtures import write_npz
 
-from helpers import BIN, REPO, free_port, project_env, run, stop, wait_for_http
+from helpers import BIN, REPO, project_env, run, start_mlflow_server, stop
 from tracking_reads import client_for
 
 TOKEN = "dapi-test-0123456789abcdef"  # noqa: S105 (the stand-in's own)
@@ -21,14 +21,9 @@ EXPERIMENT = "/Users/me@example.com/sklearn-diab"
 def workspace(tmp_path):
     root = tmp_path / "server"
     root.mkdir()
-    port = free_port()
-    server = subprocess.Popen(
-        [str(BIN / "mlflow"), "server", "--host", "127.0.0.1", "--port", str(port),
-         "--backend-store-uri", f"sqlite:///{root}/mlflow.db", "--default-artifact-root",
-         str(root / "artifacts"), "--no-serve-artifacts", "--workers", "1"],
-        cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    wait_for_http(f"http://127.0.0.1:{port}/health", server)
-    stand_in = Workspace(tmp_path / "workspace", TOKEN, f"http://127.0.0.1:{port}", BIN).start()
+    server, url = start_mlflow_server(root, "--default-artifact-root", str(root / "artifacts"),
+                                      "--no-serve-artifacts")  # the cluster shares the disk
+    stand_in = Workspace(tmp_path / "workspace", TOKEN, url, BIN).start()
     stand_in.store = f"sqlite:///{root}/mlflow.db"
     yield stand_in
     stand_in.stop()

@@ -11,14 +11,11 @@ import sklearn
 
 from diab import DiabParams, fit_and_evaluate
 from diab.tracking import MODEL_NAME
-from helpers import REPO, mlflow_run, project_env, run
-from tracking_reads import all_runs, client_for, load_model, logged_models, only_run
+from helpers import REPO, dash_p, mlflow_run, project_env, run
+from tracking_reads import all_runs, assert_refused, client_for, load_model, logged_models, only_run
 
 FAST = {"n_estimators": 30, "max_depth": 8}
 
-
-def dash_p(params: dict) -> list[str]:
-    return [arg for key, value in params.items() for arg in ("-P", f"{key}={value}")]
 
 
 def assert_model_matches_in_process(tracking_uri: str, model_uri: str, params: DiabParams):
@@ -119,16 +116,7 @@ BAD_INPUT = [
 def test_bad_input_under_mlflow_run_fails_the_run(tmp_path, sqlite_uri, assignment, message):
     done = mlflow_run(str(REPO), "-e", "diab", "-P", assignment, "-P", "register_as=never",
                       env=project_env(sqlite_uri), cwd=tmp_path)
-    assert done.returncode != 0
-    errors = [line for line in done.stderr.splitlines() if line.startswith("diab: error:")]
-    assert len(errors) == 1 and message in errors[0], done.stderr[-2000:]
-    assert "Traceback" not in done.stderr
-    client = client_for(sqlite_uri)
-    [logged] = all_runs(client)
-    assert logged.info.status == "FAILED"
-    assert logged.data.metrics == {}
-    assert logged_models(client, logged) == []
-    assert client.search_registered_models() == []
+    assert_refused(done, "diab", message, sqlite_uri)
 
 
 def test_bad_input_run_directly_creates_no_run(tmp_path, sqlite_uri):

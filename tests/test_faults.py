@@ -14,7 +14,7 @@ from pathlib import Path
 
 from mnist_fixtures import write_npz
 
-from helpers import BIN, REPO, free_port, mlflow_run, project_env, stop, wait_for_http
+from helpers import BIN, REPO, free_port, mlflow_run, project_env, start_mlflow_server, stop
 from tracking_reads import all_runs, client_for
 
 
@@ -97,18 +97,13 @@ def test_shell_metacharacters_in_a_parameter_stay_data(tmp_path, sqlite_uri):
 def test_tracking_server_dying_mid_run_exits_and_registers_nothing(tmp_path):
     root = tmp_path / "server"
     root.mkdir()
-    port = free_port()
-    server = subprocess.Popen(
-        [str(BIN / "mlflow"), "server", "--host", "127.0.0.1", "--port", str(port),
-         "--backend-store-uri", f"sqlite:///{root}/mlflow.db", "--artifacts-destination",
-         str(root / "artifacts"), "--workers", "1"],
-        cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    server, url = start_mlflow_server(root)
+    port = url.rsplit(":", 1)[1]
     try:
-        wait_for_http(f"http://127.0.0.1:{port}/health", server)
         data = write_npz(tmp_path / "tiny.npz")
         command = ["python", "-m", "mnist", "--data_path", str(data), "--epochs", "20",
                    "--batch_size", "16", "--num_hidden_units", "16", "--register_as", "never"]
-        process = start_training(command, project_env(f"http://127.0.0.1:{port}"), tmp_path)
+        process = start_training(command, project_env(url), tmp_path)
     finally:
         stop(server)
     killed_at = time.monotonic()

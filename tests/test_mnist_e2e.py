@@ -6,17 +6,14 @@ import numpy as np
 import pytest
 from mnist_fixtures import write_idx_folder, write_npz
 
-from helpers import REPO, mlflow_run, project_env, run
+from helpers import REPO, dash_p, mlflow_run, project_env, run
 from mnist.data import load_data
 from mnist.tracking import MODEL_NAME
-from tracking_reads import all_runs, client_for, load_model, logged_models, only_run
+from tracking_reads import assert_refused, client_for, load_model, logged_models, only_run
 
 FULL_MNIST = REPO.parent / "shared" / "data" / "mnist.npz"
 TINY = {"epochs": "2", "batch_size": "32", "num_hidden_units": "64"}
 
-
-def dash_p(params: dict) -> list[str]:
-    return [arg for key, value in params.items() for arg in ("-P", f"{key}={value}")]
 
 
 def test_mlflow_run_logs_epochs_metrics_and_a_servable_model(tmp_path, sqlite_uri):
@@ -75,14 +72,8 @@ BAD_INPUT = [
 def test_bad_input_under_mlflow_run_fails_before_training(tmp_path, sqlite_uri, assignment, message):
     done = mlflow_run(str(REPO), "-e", "mnist", "-P", assignment, "-P", "register_as=never",
                       env=project_env(sqlite_uri), cwd=tmp_path)
-    assert done.returncode != 0
-    errors = [line for line in done.stderr.splitlines() if line.startswith("mnist: error:")]
-    assert len(errors) == 1 and message in errors[0], done.stderr[-2000:]
+    assert_refused(done, "mnist", message, sqlite_uri)
     assert "Epoch 1/" not in done.stdout
-    client = client_for(sqlite_uri)
-    [logged] = all_runs(client)
-    assert logged.info.status == "FAILED" and logged.data.metrics == {}
-    assert client.search_registered_models() == []
 
 
 def test_full_mnist_reaches_the_labs_accuracy(tmp_path, sqlite_uri):

@@ -16,14 +16,11 @@ import pytest
 from mnist_fixtures import write_npz
 
 from diab import DiabParams, fit_and_evaluate
-from helpers import BIN, REPO, free_port, mlflow_run, project_env, run, stop, wait_for_http
+from helpers import BIN, REPO, dash_p, free_port, mlflow_run, project_env, run, stop, wait_for_http
 from tracking_reads import all_runs, client_for, load_model
 
 DIAB_GRID = {"max_depth": "3,5", "n_estimators": "5,10", "max_features": "2,4"}  # 8 settings
 
-
-def dash_p(params: dict) -> list[str]:
-    return [arg for key, value in params.items() for arg in ("-P", f"{key}={value}")]
 
 
 def children_of(client, parent_id: str):

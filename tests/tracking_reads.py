@@ -38,3 +38,18 @@ def load_model(tracking_uri: str, model_uri: str):
     mlflow.set_tracking_uri(tracking_uri)
     mlflow.set_registry_uri(tracking_uri)
     return mlflow.pyfunc.load_model(model_uri)
+
+
+def assert_refused(done, prog: str, message: str, tracking_uri: str) -> Run:
+    """A refusal under `mlflow run`: non-zero exit, one `prog: error:` line holding `message`,
+    no traceback, the launcher's run FAILED with no metrics and no model, nothing registered."""
+    assert done.returncode != 0
+    errors = [line for line in done.stderr.splitlines() if line.startswith(f"{prog}: error:")]
+    assert len(errors) == 1 and message in errors[0], done.stderr[-2000:]
+    assert "Traceback" not in done.stderr
+    client = client_for(tracking_uri)
+    [logged] = all_runs(client)
+    assert logged.info.status == "FAILED" and logged.data.metrics == {}
+    assert logged_models(client, logged) == []
+    assert client.search_registered_models() == []
+    return logged
