@@ -18,7 +18,8 @@ def project_env(tracking_uri: str, **extra: str) -> dict[str, str]:
     """An environment whose `python` and `mlflow` are this interpreter's, logging to `tracking_uri`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
     env.update(MLFLOW_TRACKING_URI=tracking_uri, PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}",
-               PYTHONPATH=str(REPO), **extra)
+               PYTHONPATH=str(REPO), PYTHONUNBUFFERED="1",  # tests read progress line by line
+               **extra)
     return env
 
 
