@@ -16,14 +16,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from runkit.params import OneLineParser, parse
-
-ENTRY_PARAMS = {"diab": ("diab.params", "DiabParams"), "mnist": ("mnist.params", "MnistParams")}
+from sweep.models import TARGETS
 
 
 def build_parser() -> OneLineParser:
     parser = OneLineParser(prog="dbjob", allow_abbrev=False,
                            description="Submit an entry point to a Databricks job cluster.")
-    parser.add_argument("entry_point", choices=sorted(ENTRY_PARAMS))
+    parser.add_argument("entry_point", choices=sorted(TARGETS))
     parser.add_argument("-P", dest="params", action="append", default=[], metavar="NAME=VALUE")
     parser.add_argument("--backend-config", default="databricks/cpu.json")
     parser.add_argument("--experiment-name", default=None,
@@ -34,17 +33,14 @@ def build_parser() -> OneLineParser:
 
 def checked_parameters(parser: OneLineParser, entry_point: str, assignments: list[str]) -> dict[str, str]:
     """`-P name=value` pairs, refused here (one line, exit 2) if the entry point would refuse them."""
-    import importlib
-
     pairs = {}
     for assignment in assignments:
         name, sep, value = assignment.partition("=")
         if not sep or not name:
             parser.error(f"argument -P: expected NAME=VALUE, got {assignment!r}")
         pairs[name] = value
-    module, cls = ENTRY_PARAMS[entry_point]
-    params_cls = getattr(importlib.import_module(module), cls)
-    parse(params_cls, [arg for k, v in pairs.items() for arg in (f"--{k}", v)], prog=entry_point)
+    parse(TARGETS[entry_point].params, [arg for k, v in pairs.items() for arg in (f"--{k}", v)],
+          prog=entry_point)
     return pairs
 
 
@@ -56,7 +52,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         config = load_backend_config(args.backend_config)
-        packages = pypi_packages(config.libraries, args.backend_config)
     except ConfigError as error:
         parser.error(str(error))
     from runkit.faults import one_line_errors
@@ -64,20 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     bound_http_retries()
     with one_line_errors("dbjob"):
-        return submit(args, parameters, config.new_cluster, packages)
-
-
-def pypi_packages(libraries: list[dict], path: str) -> list[str]:
-    """The backend config's extra libraries, which the Spark-job route takes from PyPI only."""
-    from dbjob.config import ConfigError
-
-    packages = []
-    for library in libraries:
-        package = library.get("pypi", {}).get("package") if isinstance(library.get("pypi"), dict) else None
-        if not isinstance(package, str):
-            raise ConfigError(f"{path}: library {library} is not {{\"pypi\": {{\"package\": ...}}}}")
-        packages.append(package)
-    return packages
+        return submit(args, parameters, config.new_cluster, config.packages)
 
 
 def submit(args, parameters: dict[str, str], new_cluster: dict, packages: list[str]) -> int:

@@ -12,10 +12,10 @@ class ConfigError(ValueError):
 
 
 class BackendConfig(NamedTuple):
-    """The cluster to create and the extra libraries to install on it."""
+    """The cluster to create and the extra PyPI packages to install on it."""
 
     new_cluster: dict
-    libraries: list[dict]
+    packages: list[str]
 
 
 def load_backend_config(path: str) -> BackendConfig:
@@ -40,8 +40,15 @@ def load_backend_config(path: str) -> BackendConfig:
     if not isinstance(libraries, list) or not all(isinstance(item, dict) for item in libraries):
         raise ConfigError(f"{path}: \"libraries\" must be a list of objects such as "
                           "{\"pypi\": {\"package\": \"name==1.0\"}}")
+    packages = []
+    for library in libraries:  # the Spark-job route installs PyPI packages only
+        pypi = library.get("pypi")
+        package = pypi.get("package") if isinstance(pypi, dict) else None
+        if not isinstance(package, str):
+            raise ConfigError(f"{path}: library {library} is not {{\"pypi\": {{\"package\": ...}}}}")
+        packages.append(package)
     unknown = set(config) - {"new_cluster", "libraries"}
     if unknown:
         raise ConfigError(f"{path}: unknown keys {', '.join(sorted(unknown))} "
                           "(allowed: new_cluster, libraries)")
-    return BackendConfig(config["new_cluster"], libraries)
+    return BackendConfig(config["new_cluster"], packages)

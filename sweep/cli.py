@@ -75,10 +75,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         outcomes = run_settings(target, settings, workers, parent.info.experiment_id,
                                 parent.info.run_id)
         finished = [o for o in outcomes if not o.error and target.metric in o.metrics]
-        best = None
-        for outcome in finished:
-            if best is None or target.better(outcome.metrics[target.metric], best.metrics[target.metric]):
-                best = outcome
+        pick = max if target.higher_is_better else min  # ties: the first to finish
+        best = pick(finished, key=lambda outcome: outcome.metrics[target.metric], default=None)
         if best is not None:
             mlflow.set_tag("best_run_id", best.run_id)
             mlflow.log_metric(f"best_{target.metric}", best.metrics[target.metric])
@@ -89,20 +87,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             mlflow.set_tag("sweep.failed", str(failed))
             raise SystemExit(1)
         if params.register_as:
-            register_best(params.register_as, best.run_id)
+            register_best(params.register_as, best.run_id, parent.info.experiment_id)
     print(f"best_run_id {best.run_id}")
     print(f"best_{target.metric} {best.metrics[target.metric]}")
     return 0
 
 
-def register_best(name: str, run_id: str) -> None:
+def register_best(name: str, run_id: str, experiment_id: str) -> None:
     """Register the best child's model under `name` and point the alias `champion` at it."""
     import mlflow
 
     client = mlflow.MlflowClient()
-    [model] = client.search_logged_models(
-        experiment_ids=[client.get_run(run_id).info.experiment_id],
-        filter_string=f"source_run_id = '{run_id}'")
+    [model] = client.search_logged_models(experiment_ids=[experiment_id],
+                                          filter_string=f"source_run_id = '{run_id}'")
     version = mlflow.register_model(f"models:/{model.model_id}", name)
     client.set_registered_model_alias(name, ALIAS, version.version)
     print(f"registered {name} version {version.version} as @{ALIAS}", file=sys.stderr)
