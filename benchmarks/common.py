@@ -50,18 +50,25 @@ def timed(command: list[str], cwd: Path, env: dict[str, str]) -> float:
     return measure(command, cwd, env).seconds
 
 
-def report(values: dict[str, list[float]], ours: str, theirs: str, unit: str = "s",
+def report(values: dict[str, list[float]], theirs: str, unit: str = "s",
            label: str = "wall time") -> None:
-    """Print every measurement, the median of each side and their ratio."""
+    """Print every measurement, the median of each side and each side's ratio to `theirs`."""
     print(f"{label}:")
+    width = max(map(len, values))
     for name, series in values.items():
-        print(f"  {name:>6}: median {statistics.median(series):8.4g} {unit}  "
+        print(f"  {name:>{width}}: median {statistics.median(series):8.4g} {unit}  "
               f"({', '.join(f'{v:.4g}' for v in series)})")
-    ratio = statistics.median(values[ours]) / statistics.median(values[theirs])
-    print(f"  ratio {ours}/{theirs}: {ratio:.2f}")
+    for name, series in values.items():
+        if name != theirs:
+            ratio = statistics.median(series) / statistics.median(values[theirs])
+            print(f"  ratio {name} / {theirs}: {ratio:.2f}")
 
 
 def fresh_store() -> tuple[Path, dict[str, str]]:
-    """A new temporary folder and an environment logging to an empty sqlite store in it."""
+    """A new temporary folder and an environment logging to an empty sqlite store in it.
+
+    PYTHONPATH names the repository, so `python -m <entry point>` runs from that folder.
+    """
     folder = Path(tempfile.mkdtemp(prefix="bench-"))
-    return folder, dict(os.environ, MLFLOW_TRACKING_URI=f"sqlite:///{folder}/mlflow.db")
+    return folder, dict(os.environ, MLFLOW_TRACKING_URI=f"sqlite:///{folder}/mlflow.db",
+                        PYTHONPATH=str(REPO))

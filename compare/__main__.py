@@ -1,5 +1,6 @@
 """Run the compare entry point: `python -m compare --help`."""
 
 from compare.cli import main
+from runkit.startup import exit_with
 
-raise SystemExit(main())
+exit_with(main())

@@ -1,5 +1,6 @@
 """Submit an entry point to Databricks: `python -m dbjob --help`."""
 
 from dbjob.cli import main
+from runkit.startup import exit_with
 
-raise SystemExit(main())
+exit_with(main())

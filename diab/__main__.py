@@ -1,5 +1,6 @@
 """Run the diab entry point: `python -m diab --help`."""
 
 from diab.cli import main
+from runkit.startup import exit_with
 
-raise SystemExit(main())
+exit_with(main())

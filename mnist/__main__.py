@@ -1,5 +1,6 @@
 """Run the mnist entry point: `python -m mnist --help`."""
 
 from mnist.cli import main
+from runkit.startup import exit_with
 
-raise SystemExit(main())
+exit_with(main())

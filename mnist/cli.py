@@ -14,6 +14,7 @@ from mnist.params import MnistParams
 from runkit.params import parse
 
 EXPERIMENT = "keras-mnist"
+KERAS_EXTRAS = ("sklearn", "matplotlib")  # Keras imports them if installed; mnist uses neither
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -28,6 +29,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"mnist: error: {error}", file=sys.stderr)
         return 2
 
+    from runkit.startup import import_without
+
+    import_without("keras", unused=KERAS_EXTRAS)
     from mnist.tracking import train_and_log
     from runkit.faults import one_line_errors
     from runkit.tracking import active_run
