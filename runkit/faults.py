@@ -29,8 +29,10 @@ def redact(text: str) -> str:
 
 
 def tracking_uri() -> str:
-    """The tracking URI this process logs to, redacted."""
-    return redact(os.environ.get("MLFLOW_TRACKING_URI") or "sqlite:///mlflow.db (the default)")
+    """The tracking URI this process logs to (MLflow's default included), redacted."""
+    import mlflow
+
+    return redact(mlflow.get_tracking_uri())
 
 
 @contextmanager

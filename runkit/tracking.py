@@ -45,7 +45,7 @@ def active_run(default_experiment: str) -> Iterator[mlflow.ActiveRun]:  # noqa: 
     import mlflow
 
     with signals_as_interrupts():
-        with sqlite_creation_lock():
+        with sqlite_creation_lock(mlflow.get_tracking_uri()):
             if not any(os.environ.get(name) for name in EXPERIMENT_VARIABLES):
                 mlflow.set_experiment(default_experiment)
             run = mlflow.start_run()
@@ -61,13 +61,12 @@ def active_run(default_experiment: str) -> Iterator[mlflow.ActiveRun]:  # noqa: 
 
 
 @contextmanager
-def sqlite_creation_lock() -> Iterator[None]:
-    """Let one process at a time make its first call to a sqlite store.
+def sqlite_creation_lock(uri: str) -> Iterator[None]:
+    """Let one process at a time make its first call to the sqlite store at `uri`.
 
     MLflow creates or upgrades the store's tables on a process's first call; several
     processes doing that at once on a new file fail inside alembic. Other stores: no lock.
     """
-    uri = os.environ.get("MLFLOW_TRACKING_URI") or "sqlite:///mlflow.db"
     if not uri.startswith("sqlite:///"):
         yield
         return
