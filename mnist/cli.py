@@ -22,14 +22,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     params = parse(MnistParams, argv, prog="mnist",
                    description="The lab's feed-forward network on MNIST, tracked with MLflow.")
     from mnist.data import DataError, load_data
+    from runkit.startup import import_without
 
+    if not params.data_path:  # keras's own loader reads the data, so Keras comes first
+        import_without("keras", unused=KERAS_EXTRAS)
     try:
         data = load_data(params.data_path)
     except DataError as error:
         print(f"mnist: error: {error}", file=sys.stderr)
         return 2
-
-    from runkit.startup import import_without
 
     import_without("keras", unused=KERAS_EXTRAS)
     from mnist.tracking import train_and_log
