@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -43,6 +44,15 @@ def measure(command: list[str], cwd: Path, env: dict[str, str]) -> Measured:
         if process.returncode != 0:
             sys.exit(f"benchmark: {' '.join(command)} failed:\n{err.read()[-2000:]}")
         return Measured(elapsed, usage.ru_maxrss / 1024, out.read())
+
+
+def measure_in_fresh_store(command: list[str], **extra_env: str) -> Measured:
+    """Measure `command` in a new temporary folder whose sqlite store starts empty."""
+    folder, env = fresh_store()
+    try:
+        return measure(command, folder, {**env, **extra_env})
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def timed(command: list[str], cwd: Path, env: dict[str, str]) -> float:

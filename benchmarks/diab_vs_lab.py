@@ -11,19 +11,9 @@ lab's). Prints the median wall time of each and each one's ratio to the lab's.
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 
-from common import BASELINES, REPO, fresh_store, report, require, timed
-
-
-def one_run(command: list[str]) -> float:
-    """Time `command` in a fresh folder whose sqlite store starts empty."""
-    folder, env = fresh_store()
-    try:
-        return timed(command, folder, env)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+from common import BASELINES, REPO, measure_in_fresh_store, report, require
 
 
 def main() -> None:
@@ -39,7 +29,7 @@ def main() -> None:
     times: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(pairs):
         for name, command in commands.items():
-            times[name].append(one_run(command))
+            times[name].append(measure_in_fresh_store(command).seconds)
     report(times, "lab")
 
 

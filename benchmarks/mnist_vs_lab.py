@@ -14,11 +14,10 @@ than the lab's minus 0.003.
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 from pathlib import Path
 
-from common import BASELINES, REPO, SHARED, fresh_store, measure, report, require
+from common import BASELINES, REPO, SHARED, measure_in_fresh_store, report, require
 
 LAST_CELL = {"batch_size": "256", "epochs": "8"}
 
@@ -45,12 +44,7 @@ def main() -> None:
     results: dict[str, dict[str, list[float]]] = {"wall": {}, "rss": {}, "acc": {}}
     for _ in range(args.pairs):
         for name, command in commands.items():
-            folder, env = fresh_store()
-            env["MNIST_NPZ"] = str(data)
-            try:
-                measured = measure(command, folder, env)
-            finally:
-                shutil.rmtree(folder, ignore_errors=True)
+            measured = measure_in_fresh_store(command, MNIST_NPZ=str(data))
             results["wall"].setdefault(name, []).append(measured.seconds)
             results["rss"].setdefault(name, []).append(measured.peak_rss_mb)
             results["acc"].setdefault(name, []).append(accuracy(measured.stdout))
