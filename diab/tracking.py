@@ -8,7 +8,7 @@ from diab.data import TARGET
 from diab.params import DiabParams
 from diab.train import DiabResult, fit_and_evaluate
 from runkit.requirements import pinned
-from runkit.tracking import new_params
+from runkit.tracking import log_dataset, new_params
 
 MODEL_NAME = "random-forest-model"  # the lab's artifact name
 TRUSTED_TYPES = ["sklearn.tree._tree.Tree"]  # skops refuses the forest's trees otherwise
@@ -35,7 +35,7 @@ def log_run(run, params: DiabParams, result: DiabResult) -> None:
         synchronous=True,
     )
     dataset = mlflow.data.from_pandas(result.frame, name="diabetes", targets=TARGET)
-    mlflow.log_input(dataset, context="training")
+    log_dataset(dataset, context="training")
     log_model(params, result)
 
 

@@ -12,7 +12,7 @@ from mnist.model import N_CLASSES
 from mnist.params import MnistParams
 from mnist.train import MnistResult, fit_and_evaluate
 from runkit.requirements import pinned
-from runkit.tracking import new_params
+from runkit.tracking import log_dataset, new_params
 
 KERAS_MNIST_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
 MODEL_NAME = "model"  # the name the lab's autolog gave it
@@ -57,7 +57,7 @@ def log_results(params: MnistParams, data: Mnist, result: MnistResult) -> None:
         warnings.filterwarnings("ignore", message="The specified dataset source can be interpreted")
         dataset = mlflow.data.from_numpy(data.x_train, targets=data.y_train, name="mnist",
                                          source=params.data_path or KERAS_MNIST_URL)
-    mlflow.log_input(dataset, context="training")
+    log_dataset(dataset, context="training")
     log_model(params, result.model)
 
 

@@ -80,6 +80,23 @@ def sqlite_creation_lock(uri: str) -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
+def log_dataset(dataset, context: str) -> None:
+    """Log `dataset` as an input of the active run, even when other runs log it at that moment.
+
+    MLflow's store looks the data set up, then inserts it if missing. Two runs logging the
+    same new data set at once (a sweep's workers, two users on one server) can both find it
+    missing; the second insert breaks the store's unique constraint and MLflow raises. By
+    then the data set exists, so one more try links this run to it; a lasting fault fails
+    the second try too and is raised.
+    """
+    import mlflow
+
+    try:
+        mlflow.log_input(dataset, context=context)
+    except mlflow.MlflowException:
+        mlflow.log_input(dataset, context=context)
+
+
 def _end_run(mlflow, status: str) -> None:
     """End the active run with `status`, even if the tracking server is gone."""
     with suppress(Exception):  # the server may be what failed; the exception being raised says so
