@@ -7,12 +7,13 @@ import sys
 import textwrap
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+from helpers import REPO, run
 
 
 def run_python(code: str, folder: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=folder, text=True,
-                          capture_output=True, env={"PYTHONPATH": f"{REPO}:{folder}"}, timeout=60)
+    """Run `code` in a fresh interpreter that imports the project and modules in `folder`."""
+    return run([sys.executable, "-c", textwrap.dedent(code)], {"PYTHONPATH": f"{REPO}:{folder}"},
+               cwd=folder, timeout=60)
 
 
 def test_a_hidden_optional_package_is_skipped_by_the_importer_and_importable_afterwards(tmp_path):
