@@ -20,12 +20,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     params = parse(CompareParams, argv, prog="compare",
                    description="Tables and plots comparing an experiment's runs.")
     from compare.collect import COMPARE_TAG, CompareError, collect
+    from runkit.entrypoints import ENTRY_POINTS
     from runkit.faults import one_line_errors
     from runkit.tracking import active_run, bound_http_retries
-    from sweep.models import TARGETS
 
     bound_http_retries()
-    target = TARGETS[params.model]
+    target = ENTRY_POINTS[params.model]
     experiment_name = params.experiment_name or target.experiment
     with one_line_errors("compare"):
         try:

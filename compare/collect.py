@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from runkit.entrypoints import EntryPoint
 from runkit.params import declared
-from sweep.models import SweepTarget
 
 COMPARE_TAG = "compare.output"  # marks compare's own runs, which are never compared
 
@@ -14,7 +14,7 @@ class CompareError(ValueError):
     """Nothing to compare; the message is one line."""
 
 
-def collect(experiment_name: str, target: SweepTarget) -> pd.DataFrame:
+def collect(experiment_name: str, target: EntryPoint) -> pd.DataFrame:
     """Finished training runs of the experiment: run id, name, params and metrics columns."""
     import mlflow
 
@@ -32,7 +32,7 @@ def collect(experiment_name: str, target: SweepTarget) -> pd.DataFrame:
     return tidy(runs, target)
 
 
-def tidy(runs: pd.DataFrame, target: SweepTarget) -> pd.DataFrame:
+def tidy(runs: pd.DataFrame, target: EntryPoint) -> pd.DataFrame:
     """Keep the run id, its name, the model's parameters (as numbers) and the metrics."""
     names = [item.name for item in declared(target.params) if item.kind is not str]
     columns = {"run_id": runs["run_id"], "run_name": runs.get("tags.mlflow.runName", runs["run_id"])}
@@ -45,7 +45,7 @@ def tidy(runs: pd.DataFrame, target: SweepTarget) -> pd.DataFrame:
     return frame.sort_values(target.metric, ascending=not target.higher_is_better)
 
 
-def varying(frame: pd.DataFrame, target: SweepTarget) -> list[str]:
+def varying(frame: pd.DataFrame, target: EntryPoint) -> list[str]:
     """The model's parameters that take more than one value across the runs."""
     names = [item.name for item in declared(target.params)]
     return [name for name in names if name in frame and frame[name].nunique(dropna=True) > 1]

@@ -15,14 +15,14 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from runkit.entrypoints import ENTRY_POINTS
 from runkit.params import OneLineParser, parse
-from sweep.models import TARGETS
 
 
 def build_parser() -> OneLineParser:
     parser = OneLineParser(prog="dbjob", allow_abbrev=False,
                            description="Submit an entry point to a Databricks job cluster.")
-    parser.add_argument("entry_point", choices=sorted(TARGETS))
+    parser.add_argument("entry_point", choices=sorted(ENTRY_POINTS))
     parser.add_argument("-P", dest="params", action="append", default=[], metavar="NAME=VALUE")
     parser.add_argument("--backend-config", default="databricks/cpu.json")
     parser.add_argument("--experiment-name", default=None,
@@ -39,7 +39,7 @@ def checked_parameters(parser: OneLineParser, entry_point: str, assignments: lis
         if not sep or not name:
             parser.error(f"argument -P: expected NAME=VALUE, got {assignment!r}")
         pairs[name] = value
-    parse(TARGETS[entry_point].params, [arg for k, v in pairs.items() for arg in (f"--{k}", v)],
+    parse(ENTRY_POINTS[entry_point].params, [arg for k, v in pairs.items() for arg in (f"--{k}", v)],
           prog=entry_point)
     return pairs
 

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import yaml
 
-from sweep.models import TARGETS
+from runkit.entrypoints import ENTRY_POINTS
 
 REPO = Path(__file__).resolve().parents[1]
-ENTRY_POINTS = tuple(TARGETS)  # each is also the package holding its code
+ENTRY_POINTS = tuple(ENTRY_POINTS)  # each is also the package holding its code
 PACKAGES = ("runkit", *ENTRY_POINTS)
 RUNTIME_PROVIDED = ("tensorflow",)  # the ML runtime's own build (GPU-aware on GPU runtimes)
 

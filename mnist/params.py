@@ -18,6 +18,9 @@ class MnistParams:
     num_hidden_layers: int = param(1, "hidden Dense+Dropout blocks", low=1, high=32)
     dropout: float = param(0.25, "dropout rate after each hidden layer", low=0, high=1, high_open=True)
     momentum: float = param(0.85, "Nesterov momentum of SGD", low=0, high=1, high_open=True)
+    validation_fraction: float = param(0.0, "fraction of the training images held out to score "
+                                       "val_accuracy after each epoch (a sweep prunes on it); 0: none",
+                                       low=0, high=1, high_open=True)
     seed: int = param(42, "seed of the weights, dropout and shuffling", low=0, high=2**31 - 1)
     data_path: str = param("", "a keras-layout .npz or a folder of the four IDX files (raw or "
                                ".gz); empty: keras's mnist.load_data() (its cache, else a download)")

@@ -20,11 +20,14 @@ BACKEND_DISTRIBUTIONS = {"tensorflow": ("tensorflow-cpu", "tensorflow"), "jax": 
                          "torch": ("torch",)}
 
 
-def train_and_log(run, params: MnistParams, data: Mnist) -> dict[str, float]:
-    """Train on `data` with `params`, log everything into `run`, return the test metrics."""
+def train_and_log(run, params: MnistParams, data: Mnist, callbacks: tuple = ()) -> dict[str, float]:
+    """Train on `data` with `params`, log everything into `run`, return the test metrics.
+
+    `callbacks` go to Keras's `fit` (a sweep's pruning callback, say).
+    """
     enable_autolog()
     log_params(run, params)
-    result = fit_and_evaluate(params, data)
+    result = fit_and_evaluate(params, data, callbacks)
     log_results(params, data, result)
     return result.metrics
 

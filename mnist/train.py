@@ -34,7 +34,8 @@ def train(params: MnistParams, data: Mnist, callbacks: list | None = None):
     keras.utils.set_random_seed(params.seed)
     model = build_model(params, steps_per_execution(keras.backend.backend()))
     history = model.fit(data.x_train, data.y_train, batch_size=params.batch_size,
-                        epochs=params.epochs, callbacks=list(callbacks or []), verbose=2)
+                        epochs=params.epochs, validation_split=params.validation_fraction,
+                        callbacks=list(callbacks or []), verbose=2)
     return model, history.history
 
 
@@ -44,8 +45,9 @@ def evaluate(model, data: Mnist) -> dict[str, float]:
     return {"test_loss": float(loss), "test_accuracy": float(accuracy)}
 
 
-def fit_and_evaluate(params: MnistParams = MnistParams(), data: Mnist | None = None) -> MnistResult:
+def fit_and_evaluate(params: MnistParams = MnistParams(), data: Mnist | None = None,
+                     callbacks: list | tuple = ()) -> MnistResult:
     """Load the data (unless given), train, and return the model with its metrics."""
     data = load_data(params.data_path) if data is None else data
-    model, history = train(params, data)
+    model, history = train(params, data, list(callbacks))
     return MnistResult(model, history, evaluate(model, data))

@@ -1,9 +1,9 @@
-"""`python -m sweep --model diab --max_depth 4,6,8 [--trials N --workers W --register_as NAME]`.
+"""`python -m sweep --model diab --max_depth 2:16 --trials 40 [--sampler ... --backend spark ...]`.
 
-Builds the settings (a grid, or `trials` random draws), runs them as nested child runs
-of one parent run in a pool of worker processes, then tags the parent with `best_run_id`
-and `best_<metric>` and, with `register_as`, registers the best model and moves the alias
-`champion` to it. Every setting is checked before any training starts.
+An Optuna study kept in MLflow: the parent run is the study and each trial a nested child
+run logging exactly what a single run logs. When done, the parent carries `best_run_id`
+and `best_<metric>`; with `register_as` the best model is registered and the alias
+`champion` moved to it. Every argument is checked before any training starts.
 """
 
 from __future__ import annotations
@@ -11,31 +11,80 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any, NamedTuple
 
 from runkit.params import build_parser
 from sweep.params import MAX_WORKERS, SweepParams
 
 ALIAS = "champion"
+PRUNING_VALIDATION = 0.1  # validation_fraction a pruned mnist sweep holds out unless told
+SESSION_FLAGS = ("workers", "backend", "register_as", "resume")  # not part of a sweep's identity
 
 
-def parse_args(argv: Sequence[str] | None):
-    """The sweep's own parameters, the model's space and the settings to run; exits on bad input."""
-    from sweep.models import TARGETS
-    from sweep.space import SpaceError, draws, grid, parse_space
+class Plan(NamedTuple):
+    """A checked sweep: its parameters, the entry point, the space and the sampler to use."""
+
+    params: SweepParams
+    target: Any
+    workers: int
+    space: dict
+    sampler: str
+    argv: list[str]  # what defines the sweep, stored for resuming it
+    space_given: bool  # model parameters came on the command line
+
+
+def parse_args(argv: Sequence[str] | None) -> Plan:
+    """The sweep's parameters and the model's space; exits with one line on bad input."""
+    from runkit.entrypoints import ENTRY_POINTS
+    from sweep.backends import BackendError, check_spark
+    from sweep.space import SpaceError, grid, parse_space, searchable
 
     parser = build_parser(SweepParams, prog="sweep",
-                          description="Run many settings of an entry point as one parent run.")
-    known, rest = parser.parse_known_args(sys.argv[1:] if argv is None else list(argv))
+                          description="Search an entry point's parameters as one Optuna study in MLflow.")
+    argv = list(sys.argv[1:] if argv is None else argv)
+    known, rest = parser.parse_known_args(argv)
     params = SweepParams(**vars(known))
     try:
         workers = resolve_workers(params.workers)
-        assignments = pairs(rest)
-        target = TARGETS[params.model]
-        space = parse_space(target.params, assignments)
-        settings = draws(space, params.trials, params.seed) if params.trials else grid(space)
-    except SpaceError as error:
+        target = ENTRY_POINTS[params.model]
+        space = parse_space(target.params, pairs(rest))
+        sampler = resolve_sampler(params)
+        if params.prune == "true":
+            space = with_validation(params.model, space)
+        grid(space) if sampler == "grid" else searchable(space)
+        if params.backend == "spark":
+            check_spark()
+    except (SpaceError, BackendError) as error:
         parser.error(str(error))
-    return params, target, workers, space, settings
+    identity = [arg for flag, value in zip(argv[::2], argv[1::2], strict=False)
+                if flag.removeprefix("--") not in SESSION_FLAGS for arg in (flag, value)]
+    return Plan(params, target, workers, space, sampler, identity, bool(rest))
+
+
+def resolve_sampler(params: SweepParams) -> str:
+    """auto: grid without trials, tpe with; a grid takes no trial count, a search needs one."""
+    from sweep.space import SpaceError
+
+    sampler = params.sampler if params.sampler != "auto" else ("tpe" if params.trials else "grid")
+    if sampler == "grid" and params.trials:
+        raise SpaceError("argument --trials: a grid runs each of its cells once; leave trials at 0 "
+                         "or pick sampler random or tpe")
+    if sampler != "grid" and not params.trials:
+        raise SpaceError(f"argument --trials: sampler {sampler} needs trials > 0")
+    return sampler
+
+
+def with_validation(model: str, space: dict) -> dict:
+    """Pruning judges each epoch on held-out training images; only mnist has epochs."""
+    from sweep.space import SpaceError
+
+    if model != "mnist":
+        raise SpaceError(f"argument --prune: {model} trains in one step, so there is nothing to "
+                         "prune; pruning is for mnist")
+    held_out = space.get("validation_fraction", [PRUNING_VALIDATION])
+    if not isinstance(held_out, list) or 0 in held_out:
+        raise SpaceError("argument --prune: needs validation_fraction above 0 (one value or a list)")
+    return {**space, "validation_fraction": held_out}
 
 
 def resolve_workers(text: str) -> int:
@@ -59,47 +108,16 @@ def pairs(rest: list[str]) -> dict[str, str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Parse, run every setting, record the best; return the exit status."""
-    params, target, workers, space, settings = parse_args(argv)
+    """Parse, run the study's trials, record the best; return the exit status."""
+    plan = parse_args(argv)
     import mlflow
 
     from runkit.faults import one_line_errors
     from runkit.tracking import active_run
-    from sweep.runner import run_settings
+    from sweep.session import run_session
 
-    with one_line_errors("sweep"), active_run(target.experiment) as parent:
-        mlflow.log_params({"sweep.model": params.model, "sweep.trials": params.trials,
-                           "sweep.workers": workers, "sweep.seed": params.seed,
-                           **{f"sweep.space.{k}": str(v) for k, v in space.items()}})
-        mlflow.set_tag("sweep.settings", str(len(settings)))
-        outcomes = run_settings(target, settings, workers, parent.info.experiment_id,
-                                parent.info.run_id)
-        finished = [o for o in outcomes if not o.error and target.metric in o.metrics]
-        pick = max if target.higher_is_better else min  # ties: the first to finish
-        best = pick(finished, key=lambda outcome: outcome.metrics[target.metric], default=None)
-        if best is not None:
-            mlflow.set_tag("best_run_id", best.run_id)
-            mlflow.log_metric(f"best_{target.metric}", best.metrics[target.metric])
-        failed = len(outcomes) - len(finished)
-        if failed:
-            print(f"sweep: error: {failed} of {len(outcomes)} settings failed; nothing registered",
-                  file=sys.stderr)
-            mlflow.set_tag("sweep.failed", str(failed))
-            raise SystemExit(1)
-        if params.register_as:
-            register_best(params.register_as, best.run_id, parent.info.experiment_id)
-    print(f"best_run_id {best.run_id}")
-    print(f"best_{target.metric} {best.metrics[target.metric]}")
+    with one_line_errors("sweep"), active_run(plan.target.experiment) as session:
+        best = run_session(plan, session, mlflow.MlflowClient())
+    print(f"best_run_id {best.info.run_id}")
+    print(f"best_{plan.target.metric} {best.data.metrics[plan.target.metric]}")
     return 0
-
-
-def register_best(name: str, run_id: str, experiment_id: str) -> None:
-    """Register the best child's model under `name` and point the alias `champion` at it."""
-    import mlflow
-
-    client = mlflow.MlflowClient()
-    [model] = client.search_logged_models(experiment_ids=[experiment_id],
-                                          filter_string=f"source_run_id = '{run_id}'")
-    version = mlflow.register_model(f"models:/{model.model_id}", name)
-    client.set_registered_model_alias(name, ALIAS, version.version)
-    print(f"registered {name} version {version.version} as @{ALIAS}", file=sys.stderr)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from runkit.entrypoints import ENTRY_POINTS
 from runkit.params import param
 
 MAX_WORKERS = 64
@@ -11,13 +12,22 @@ MAX_WORKERS = 64
 
 @dataclass(frozen=True)
 class SweepParams:
-    """What to sweep, how many settings, in how many processes, and what to register."""
+    """What to sweep, how to search, where the trials run, and what to register."""
 
-    model: str = param("diab", "entry point to sweep", choices=("diab", "mnist"))
-    trials: int = param(0, "random settings to draw from ranges and lists; 0: the full grid",
+    model: str = param("diab", "entry point to sweep", choices=tuple(ENTRY_POINTS))
+    trials: int = param(0, "trials to run (random or tpe); 0: the full grid of the lists",
                         low=0, high=10000)
-    workers: str = param("auto", f"worker processes: 'auto' (one per core) or 1 to {MAX_WORKERS}")
-    seed: int = param(0, "seed of the random draws (each setting keeps the model's own seed)",
+    sampler: str = param("auto", "how settings are chosen; auto: grid when trials is 0, else tpe",
+                         choices=("auto", "grid", "random", "tpe"))
+    workers: str = param("auto", f"trials at once: 'auto' (one per core) or 1 to {MAX_WORKERS}")
+    backend: str = param("local", "where trials run: a local process pool, or Spark executors",
+                         choices=("local", "spark"))
+    prune: str = param("false", "stop hopeless mnist trials early on their per-epoch val_accuracy",
+                       choices=("false", "true"))
+    pruner: str = param("median", "which pruner decides (with prune=true)",
+                        choices=("median", "hyperband"))
+    seed: int = param(0, "seed of the sampler (each setting keeps the model's own seed)",
                       low=0, high=2**32 - 1)
+    resume: str = param("", "run id of a sweep to carry on; its space, sampler and trials are kept")
     register_as: str = param("", "register the best model under this name and move alias "
                                  "'champion' to it; empty: do not register")

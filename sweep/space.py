@@ -1,15 +1,16 @@
-"""The settings a sweep runs: a grid from comma lists, or seeded random draws from ranges.
+"""A sweep's search space: comma lists, ranges and single values, as Optuna distributions.
 
-`-P max_depth=4,6,8` is a list, `-P max_depth=2:12` a range (inclusive; only with trials),
-`-P max_depth=6` a single value. Each value is checked with the entry point's own
-parameter declaration, so a sweep refuses exactly what a single run refuses.
+`-P max_depth=4,6,8` is a list (categorical), `-P max_depth=2:12` a range (inclusive;
+integers for int parameters, uniform for floats; only with trials), `-P learning_rate=
+0.005:0.5:log` a range on a log scale, `-P max_depth=6` a single value. Each value is
+checked with the entry point's own parameter declaration, so a sweep refuses exactly
+what a single run refuses.
 """
 
 from __future__ import annotations
 
 import argparse
 import itertools
-import random
 from typing import Any, NamedTuple
 
 from runkit.params import Declared, converter, declared
@@ -22,10 +23,11 @@ class SpaceError(ValueError):
 
 
 class Range(NamedTuple):
-    """An inclusive range to draw from: integers for int parameters, uniform for floats."""
+    """An inclusive range to draw from: integers for int parameters, floats otherwise."""
 
     low: Any
     high: Any
+    log: bool = False
 
 
 def parse_space(cls, assignments: dict[str, str]) -> dict[str, list | Range]:
@@ -45,9 +47,12 @@ def parse_values(item: Declared, text: str) -> list | Range:
     convert = converter(item.kind, item.bounds)
     if item.kind is str:
         return [convert(text)]
-    parts = text.split(":") if ":" in text else text.split(",")
+    log = text.endswith(":log")
+    body = text.removesuffix(":log")
+    parts = body.split(":") if ":" in body else body.split(",")
     if any(not part.strip() for part in parts) or (":" in text and len(parts) != 2):
-        raise SpaceError(f"--{item.name}: {text!r} is neither a list (a,b,c) nor a range (low:high)")
+        raise SpaceError(f"--{item.name}: {text!r} is neither a list (a,b,c) nor a range "
+                         "(low:high or low:high:log)")
     try:
         values = [convert(part.strip()) for part in parts]
     except argparse.ArgumentTypeError as error:
@@ -55,7 +60,9 @@ def parse_values(item: Declared, text: str) -> list | Range:
     if ":" in text:
         if values[0] > values[1]:
             raise SpaceError(f"--{item.name}: range {text!r} has its low end above its high end")
-        return Range(*values)
+        if log and values[0] <= 0:
+            raise SpaceError(f"--{item.name}: a log range needs a low end above 0, got {text!r}")
+        return Range(*values, log=log)
     return list(dict.fromkeys(values))
 
 
@@ -68,17 +75,29 @@ def grid(space: dict[str, list | Range]) -> list[dict[str, Any]]:
     return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*space.values())]
 
 
-def draws(space: dict[str, list | Range], trials: int, seed: int) -> list[dict[str, Any]]:
-    """`trials` settings drawn at random, the same ones for the same seed."""
+def distributions(space: dict[str, list | Range]) -> dict[str, Any]:
+    """Optuna's distribution for each parameter: int or float ranges, categorical lists."""
+    from optuna.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
+
+    found = {}
+    for name, values in space.items():
+        if isinstance(values, Range) and isinstance(values.low, int):
+            found[name] = IntDistribution(values.low, values.high, log=values.log)
+        elif isinstance(values, Range):
+            found[name] = FloatDistribution(values.low, values.high, log=values.log)
+        else:
+            found[name] = CategoricalDistribution(values)
+    return found
+
+
+def searchable(space: dict[str, list | Range]) -> None:
+    """Refuse a space with nothing to search: every parameter a single value."""
     if not any(isinstance(v, Range) or len(v) > 1 for v in space.values()):
-        raise SpaceError("--trials: random search needs at least one range (low:high) or list to draw from")
-    rng = random.Random(seed)
-    return [{name: _draw(rng, values) for name, values in space.items()} for _ in range(trials)]
+        raise SpaceError("--trials: a search needs at least one range (low:high) or list to draw from")
 
 
-def _draw(rng: random.Random, values: list | Range):
+def as_text(values: list | Range) -> str:
+    """A list or range as the user writes it: `4,6,8`, `2:16`, `0.005:0.5:log`."""
     if isinstance(values, Range):
-        if isinstance(values.low, int):
-            return rng.randint(values.low, values.high)
-        return rng.uniform(values.low, values.high)
-    return rng.choice(values)
+        return f"{values.low}:{values.high}" + (":log" if values.log else "")
+    return ",".join(map(str, values))

@@ -53,9 +53,12 @@ def test_diab_grid_sweep_logs_one_child_per_setting(diab_sweep):
     settings = {(c.data.params["max_depth"], c.data.params["n_estimators"], c.data.params["max_features"])
                 for c in children}
     assert settings == {(d, n, f) for d in ("3", "5") for n in ("5", "10") for f in ("2", "4")}
-    for child in children:  # exactly what a single diab run logs
-        assert set(child.data.metrics) == {"mse", "rmse", "mae", "r2"}
+    for child in children:  # exactly what a single diab run logs, plus the study's own value
+        assert set(child.data.metrics) == {"mse", "rmse", "mae", "r2", "value"}
+        assert child.data.metrics["value"] == child.data.metrics["mse"]
         assert child.inputs.dataset_inputs[0].dataset.name == "diabetes"
+        assert child.data.tags["sweep.trial_state"] == "COMPLETE"
+    assert sorted(int(c.data.tags["sweep.trial_number"]) for c in children) == list(range(8))
     best = min(children, key=lambda c: c.data.metrics["mse"])
     assert parent.data.tags["best_run_id"] == best.info.run_id
     assert parent.data.metrics["best_mse"] == best.data.metrics["mse"]

@@ -1,13 +1,17 @@
-"""A sweep's settings: lists, ranges, grids, seeded draws, and the line a user sees for bad input."""
+"""A sweep's space and plan: lists, ranges, log ranges, grids, Optuna distributions, and the
+one line a user sees for bad input."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
+from optuna.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
 
 from diab.params import DiabParams
 from mnist.params import MnistParams
 from sweep.cli import parse_args
-from sweep.space import Range, SpaceError, draws, grid, parse_space
+from sweep.space import Range, SpaceError, as_text, distributions, grid, parse_space, searchable
 
 
 def test_lists_make_a_grid():
@@ -23,23 +27,27 @@ def test_values_take_the_parameter_types():
     assert space == {"learning_rate": [0.01, 0.1], "epochs": [3]}
 
 
-def test_ranges_draw_repeatably_within_bounds():
-    space = parse_space(DiabParams, {"max_depth": "2:12", "test_size": "0.2:0.3", "max_features": "2,4"})
-    assert space["max_depth"] == Range(2, 12)
-    first, again, other = draws(space, 20, seed=1), draws(space, 20, seed=1), draws(space, 20, seed=2)
-    assert first == again and first != other
-    assert all(2 <= s["max_depth"] <= 12 and isinstance(s["max_depth"], int) for s in first)
-    assert all(0.2 <= s["test_size"] <= 0.3 for s in first)
-    assert {s["max_features"] for s in first} == {2, 4}
+def test_ranges_become_optuna_distributions():
+    space = parse_space(MnistParams, {"epochs": "2:8", "learning_rate": "0.005:0.5:log",
+                                      "dropout": "0.1:0.5", "batch_size": "64,128"})
+    assert space["learning_rate"] == Range(0.005, 0.5, log=True)
+    found = distributions(space)
+    assert found["epochs"] == IntDistribution(2, 8)
+    assert found["learning_rate"] == FloatDistribution(0.005, 0.5, log=True)
+    assert found["dropout"] == FloatDistribution(0.1, 0.5)
+    assert found["batch_size"] == CategoricalDistribution([64, 128])
+    assert [as_text(space[name]) for name in ("epochs", "learning_rate", "batch_size")] == \
+        ["2:8", "0.005:0.5:log", "64,128"]
 
 
 BAD_SPACES = [
-    ({"max_depth": ""}, "--max_depth: '' is neither a list (a,b,c) nor a range (low:high)"),
+    ({"max_depth": ""}, "--max_depth: '' is neither a list (a,b,c) nor a range"),
     ({"max_depth": "4,,8"}, "--max_depth: '4,,8' is neither a list"),
     ({"max_depth": "2:5:8"}, "--max_depth: '2:5:8' is neither a list"),
     ({"max_depth": "4,x"}, "--max_depth: every value must be an integer in [1, 100], got 'x'"),
     ({"max_depth": "0:5"}, "--max_depth: every value must be an integer in [1, 100], got '0'"),
     ({"max_depth": "9:3"}, "--max_depth: range '9:3' has its low end above its high end"),
+    ({"test_size": "0:0.5:log"}, "--test_size: every value must be a number in (0, 1)"),
     ({"depth": "3"}, "--depth: not a parameter of DiabParams"),
     ({"register_as": "x"}, "--register_as: not a parameter of DiabParams"),
 ]
@@ -52,18 +60,25 @@ def test_bad_space_is_refused(assignments, message):
     assert message in str(raised.value)
 
 
-def test_range_without_trials_and_trials_without_range_are_refused():
+def test_range_without_trials_and_search_without_range_are_refused():
     with pytest.raises(SpaceError, match="a range needs trials"):
         grid(parse_space(DiabParams, {"max_depth": "2:12"}))
-    with pytest.raises(SpaceError, match="random search needs at least one range"):
-        draws(parse_space(DiabParams, {"max_depth": "3"}), 5, seed=0)
+    with pytest.raises(SpaceError, match="a search needs at least one range"):
+        searchable(parse_space(DiabParams, {"max_depth": "3"}))
 
 
 @pytest.mark.parametrize(("argv", "message"), [
     (["--workers", "0"], "argument --workers: must be 'auto' or an integer in [1, 64], got '0'"),
-    (["--workers", "-2"], "argument --workers: must be 'auto' or an integer in [1, 64], got '-2'"),
     (["--trials", "-1"], "argument --trials: must be an integer in [0, 10000], got '-1'"),
     (["--model", "svm"], "argument --model: must be one of diab, mnist, got 'svm'"),
+    (["--sampler", "cmaes"], "argument --sampler: must be one of auto, grid, random, tpe, got 'cmaes'"),
+    (["--backend", "ray"], "argument --backend: must be one of local, spark, got 'ray'"),
+    (["--prune", "true", "--max_depth", "3,4"], "argument --prune: diab trains in one step"),
+    (["--model", "mnist", "--prune", "true", "--validation_fraction", "0", "--epochs", "2,3"],
+     "argument --prune: needs validation_fraction above 0"),
+    (["--sampler", "tpe", "--max_depth", "3,4"], "argument --trials: sampler tpe needs trials > 0"),
+    (["--sampler", "grid", "--trials", "4", "--max_depth", "3,4"],
+     "argument --trials: a grid runs each of its cells once"),
     (["--max_depth"], "unrecognized arguments: --max_depth"),
     (["--model", "mnist", "--max_depth", "3"], "--max_depth: not a parameter of MnistParams"),
 ])
@@ -75,8 +90,30 @@ def test_bad_sweep_arguments_exit_with_one_line(argv, message, capsys):
     assert err.count("\n") == 1 and message in err
 
 
-def test_workers_default_to_the_cores():
-    import os
+def test_sampler_follows_trials_and_pruning_holds_out_images():
+    plan = parse_args(["--max_depth", "3,4"])
+    assert plan.workers == os.cpu_count() and plan.sampler == "grid" and len(grid(plan.space)) == 2
+    assert parse_args(["--trials", "5", "--max_depth", "3:9"]).sampler == "tpe"
+    pruned = parse_args(["--model", "mnist", "--trials", "4", "--prune", "true", "--epochs", "3",
+                         "--learning_rate", "0.01:0.1:log"])
+    assert pruned.space["validation_fraction"] == [0.1]
+    assert pruned.argv == ["--model", "mnist", "--trials", "4", "--prune", "true", "--epochs", "3",
+                           "--learning_rate", "0.01:0.1:log"]
 
-    _, _, workers, _, settings = parse_args(["--max_depth", "3,4"])
-    assert workers == os.cpu_count() and len(settings) == 2
+
+def test_spark_without_pyspark_is_one_line(monkeypatch, capsys):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "pyspark" else real(name, *a))
+    with pytest.raises(SystemExit):
+        parse_args(["--backend", "spark", "--max_depth", "3,4"])
+    assert "backend=spark needs pyspark, which is not installed" in capsys.readouterr().err
+
+
+def test_spark_without_java_is_one_line(monkeypatch, capsys):
+    monkeypatch.setenv("PATH", "/nonexistent")
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    with pytest.raises(SystemExit):
+        parse_args(["--backend", "spark", "--max_depth", "3,4"])
+    assert "backend=spark needs Java 17 or later" in capsys.readouterr().err

@@ -1,0 +1,128 @@
+"""Where a sweep's trials run: a pool of local worker processes, or Spark executors.
+
+Both take a `Task`, run `sweep.trial.run_trial` on it somewhere, and hand the `Outcome`
+to a callback on the driver. `abort()` stops whatever is still training (Ctrl-C, SIGTERM).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import multiprocessing
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import warnings
+import zipfile
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from sweep.trial import Outcome, Task, one_line, run_trial
+
+REPO = Path(__file__).resolve().parents[1]
+PACKAGES = ("runkit", "diab", "mnist", "sweep")  # what executors import to run a trial
+Done = Callable[[Outcome], None]
+
+
+class BackendError(RuntimeError):
+    """The backend cannot start here; the message is one line saying what is missing."""
+
+
+class LocalPool:
+    """Worker processes on this machine; each imports the model once and trains many trials."""
+
+    def __init__(self, workers: int):
+        context = multiprocessing.get_context("spawn")  # no sqlite connection crosses a fork
+        self.pool = context.Pool(workers, initializer=_start_worker)
+
+    def submit(self, task: Task, done: Done) -> None:
+        self.pool.apply_async(run_trial, (task,), callback=done,
+                              error_callback=lambda error: done(Outcome(task, "FAIL", error=one_line(error))))
+
+    def close(self) -> None:
+        self.pool.close()
+        self.pool.join()
+
+    def abort(self) -> None:
+        self.pool.terminate()
+
+
+def _start_worker() -> None:
+    """Ctrl-C reaches the whole process group; the driver alone decides what happens then."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+class SparkPool:
+    """Each trial is one Spark task; `workers` trials run at once on the executors."""
+
+    def __init__(self, workers: int):
+        check_spark()
+        with warnings.catch_warnings():  # pyspark 4.3 supports pandas 3 but still warns about it
+            warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas")
+            from pyspark.sql import SparkSession
+
+        on_databricks = "DATABRICKS_RUNTIME_VERSION" in os.environ
+        if on_databricks:
+            self.session, self.owned = SparkSession.builder.getOrCreate(), False
+        else:
+            os.environ["PYSPARK_PYTHON"] = sys.executable  # executors run this interpreter
+            self.session = (SparkSession.builder.master(f"local[{workers}]").appName("sweep")
+                            .config("spark.ui.enabled", "false")
+                            .config("spark.ui.showConsoleProgress", "false")
+                            .config("spark.python.worker.reuse", "true").getOrCreate())
+            self.owned = True
+        self.context = self.session.sparkContext
+        self.context.setLogLevel("ERROR")
+        self.folder = tempfile.mkdtemp(prefix="sweep-code-")
+        self.context.addPyFile(package_zip(Path(self.folder) / "project.zip"))
+        self.threads = ThreadPoolExecutor(workers, thread_name_prefix="spark-trial")
+
+    def submit(self, task: Task, done: Done) -> None:
+        self.threads.submit(self._run, task, done)
+
+    def _run(self, task: Task, done: Done) -> None:
+        try:
+            [outcome] = self.context.parallelize([task], 1).map(run_trial).collect()
+        except Exception as error:  # the task never reported: executor lost, job cancelled
+            outcome = Outcome(task, "FAIL", error=one_line(error))
+        done(outcome)
+
+    def close(self) -> None:
+        self.threads.shutdown(wait=True)
+        self._stop()
+
+    def abort(self) -> None:
+        self.context.cancelAllJobs()  # Ctrl-C on the driver does not stop running Spark tasks
+        self.threads.shutdown(wait=False, cancel_futures=True)
+        self._stop()
+
+    def _stop(self) -> None:
+        if self.owned:
+            self.session.stop()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def check_spark() -> None:
+    """Refuse, in one line, a machine without pyspark or Java."""
+    if importlib.util.find_spec("pyspark") is None:
+        raise BackendError("backend=spark needs pyspark, which is not installed "
+                           "(pip install -r requirements-spark.txt)")
+    java_home = os.environ.get("JAVA_HOME")
+    if not shutil.which("java") and not (java_home and Path(java_home, "bin", "java").exists()):
+        raise BackendError("backend=spark needs Java 17 or later: no `java` on PATH and no JAVA_HOME")
+
+
+def package_zip(path: Path) -> str:
+    """The project's packages as one zip for executors' sys.path; returns its path."""
+    with zipfile.ZipFile(path, "w") as archive:
+        for package in PACKAGES:
+            for file in (REPO / package).rglob("*.py"):
+                archive.write(file, file.relative_to(REPO))
+    return str(path)
+
+
+def make_backend(name: str, workers: int):
+    """The pool that runs the trials."""
+    return SparkPool(workers) if name == "spark" else LocalPool(workers)

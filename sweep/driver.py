@@ -1,0 +1,114 @@
+"""The sweep's driver: it alone asks the study for trials, hands them out, and tells results.
+
+Asking in one place keeps a grid exact (each cell once, however many workers) and one
+worker with one seed repeatable. Up to `workers` trials are in flight; each ends with a
+`tell` that closes its run, and tags saying its trial number and state.
+"""
+
+from __future__ import annotations
+
+import queue
+from typing import Any
+
+from sweep.trial import Outcome, Task
+
+STATE_TO_STATUS = {"COMPLETE": "FINISHED", "PRUNED": "KILLED", "FAIL": "FAILED"}
+
+
+class Driver:
+    """One session of a study: the trials to start, the pool to run them in, the progress."""
+
+    def __init__(self, study, storage, template: Task, distributions: dict[str, Any], progress):
+        self.study, self.storage, self.template = study, storage, template
+        self.distributions, self.progress = distributions, progress
+        self.finished: queue.Queue[Outcome] = queue.Queue()
+        self.in_flight: dict[str, Any] = {}  # trial run id -> optuna Trial
+        self.outcomes: list[Outcome] = []
+
+    def run(self, pool, workers: int, count: int, cells: list[dict] | None = None) -> list[Outcome]:
+        """Run `count` trials (the `cells`, in order, for a grid); return their outcomes."""
+        started = 0
+        try:
+            while started < count or self.in_flight:
+                while started < count and len(self.in_flight) < workers:
+                    task = self.start(cells[started] if cells else None)
+                    pool.submit(task, self.finished.put)
+                    started += 1
+                self.finish(self._next_outcome())
+        except KeyboardInterrupt:
+            pool.abort()
+            self.interrupt()
+            raise
+        pool.close()
+        return self.outcomes
+
+    def _next_outcome(self) -> Outcome:
+        while True:  # short waits, so that Ctrl-C and SIGTERM are seen at once
+            try:
+                return self.finished.get(timeout=0.5)
+            except queue.Empty:
+                continue
+
+    def start(self, cell: dict | None) -> Task:
+        """Ask the study for the next trial (a given grid cell, or the sampler's pick)."""
+        import mlflow
+
+        if cell is not None:
+            self.study.enqueue_trial(cell)
+        trial = self.study.ask(fixed_distributions=self.distributions)
+        self.storage.flush_all_batches()  # its params and parent tag, before a worker opens it
+        run_id = trial_run_id(trial)
+        mlflow.MlflowClient().set_tag(run_id, "mlflow.runName", f"trial-{trial.number}")
+        self.in_flight[run_id] = trial
+        return self.template._replace(trial_id=run_id, number=trial.number,
+                                      setting={**self.template.setting, **trial.params})
+
+    def finish(self, outcome: Outcome) -> None:
+        """Tell the study how the trial ended; that also ends its run."""
+        from optuna.trial import TrialState
+
+        trial = self.in_flight.pop(outcome.task.trial_id)
+        if outcome.state == "COMPLETE":
+            self.study.tell(trial, outcome.value)
+        else:
+            self.study.tell(trial, state=TrialState[outcome.state])
+        self.label(outcome)
+        self.outcomes.append(outcome)
+        self.progress.update(outcome)
+
+    def label(self, outcome: Outcome, **extra: str) -> None:
+        import mlflow
+
+        tags = {"sweep.trial_number": str(outcome.task.number), "sweep.trial_state": outcome.state,
+                **extra}
+        if outcome.pruned_after_epoch is not None:
+            tags["sweep.pruned_after_epoch"] = str(outcome.pruned_after_epoch)
+        if outcome.error:
+            tags["sweep.error"] = outcome.error[:500]
+        client = mlflow.MlflowClient()
+        for key, value in tags.items():
+            client.set_tag(outcome.task.trial_id, key, value)
+
+    def interrupt(self) -> None:
+        """End every trial still in flight FAILED, tagged as interrupted."""
+        from contextlib import suppress
+
+        from optuna.trial import TrialState
+
+        for trial_id, trial in list(self.in_flight.items()):
+            with suppress(Exception):  # the store may be what failed
+                self.study.tell(trial, state=TrialState.FAIL)
+                outcome = Outcome(self.template._replace(trial_id=trial_id, number=trial.number), "FAIL",
+                                  error="interrupted")
+                self.label(outcome, **{"sweep.interrupted": "true"})
+        self.in_flight.clear()
+
+
+def trial_run_id(trial) -> str:
+    """The MLflow run of an Optuna trial: `MlflowStorage` makes each trial's id its run id.
+
+    Optuna exposes a trial's storage id only as `_trial_id`; MLflow's own Spark study reads
+    it the same way. Looking the run up by trial number instead is what `MlflowStorage`
+    does not support (`get_trial_id_from_study_id_trial_number` raises).
+    """
+    return trial._trial_id

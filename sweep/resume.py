@@ -1,0 +1,53 @@
+"""Carrying on a sweep that was stopped: find its study run, close what it left open.
+
+A sweep records its settings on its parent run (`sweep.argv`), so a resumed sweep runs
+the same space, sampler, trial count, seed and pruning. Trials it left RUNNING (or
+enqueued) end FAILED, tagged `sweep.interrupted`; finished trials are kept.
+"""
+
+from __future__ import annotations
+
+import shlex
+
+OPEN_STATUSES = ("RUNNING", "SCHEDULED")
+
+
+class ResumeError(ValueError):
+    """The run cannot be resumed; the message is one line."""
+
+
+def stored_argv(client, run_id: str, model: str) -> tuple[object, list[str]]:
+    """The sweep run `run_id` and the arguments it was started with; refuses anything else."""
+    from mlflow.exceptions import MlflowException
+
+    try:
+        run = client.get_run(run_id)
+    except MlflowException:
+        raise ResumeError(f"argument --resume: no run with id {run_id!r} in this tracking store") from None
+    if "sweep.argv" not in run.data.params:
+        raise ResumeError(f"argument --resume: run {run_id} is not a sweep (it has no sweep.argv)")
+    swept = run.data.params.get("sweep.model")
+    if swept != model:
+        raise ResumeError(f"argument --resume: run {run_id} is a sweep of {swept}, not {model} "
+                          f"(pass -P model={swept})")
+    return run, shlex.split(run.data.params["sweep.argv"])
+
+
+def close_leftovers(client, run) -> int:
+    """End the trials the interrupted sweep left open FAILED; return how many."""
+    children = client.search_runs(
+        [run.info.experiment_id], f"tags.mlflow.parentRunId = '{run.info.run_id}'", max_results=50000)
+    closed = 0
+    for child in children:
+        if child.info.status in OPEN_STATUSES:
+            client.set_tag(child.info.run_id, "sweep.interrupted", "true")
+            client.set_tag(child.info.run_id, "sweep.trial_state", "FAIL")
+            client.set_terminated(child.info.run_id, "FAILED")
+            closed += 1
+    return closed
+
+
+def recorded(argv: list[str]) -> str:
+    """The arguments to store on the parent run, as one shell-quoted line."""
+    return shlex.join(argv)
+

@@ -1,0 +1,175 @@
+"""One session of a sweep: start a study on the parent run, or carry on a stopped one.
+
+It runs the trials still owed (every grid cell not finished, or `trials` less those
+finished or pruned), then tags the study run with the best trial over ALL its trials,
+and registers that model only when no trial of this session failed.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sweep.trial import Task
+
+
+def run_session(plan, session, client):
+    """Run the plan in the launcher's run `session`; return the best trial's run."""
+    from sweep.cli import parse_args
+    from sweep.resume import ResumeError, recorded, stored_argv
+    from sweep.study import mark_as_study
+
+    if not plan.params.resume:
+        record(client, plan, session.info.run_id)
+        mark_as_study(client, session.info.run_id, plan.target.direction)
+        return run_study(plan, session, client, resumed=False)
+    try:
+        if plan.space_given:
+            raise ResumeError("argument --resume: a resumed sweep keeps the space it was started with; "
+                              "drop the model parameters")
+        study_run, argv = stored_argv(client, plan.params.resume, plan.params.model)
+    except ResumeError as error:
+        print(f"sweep: error: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
+    overrides = [arg for flag in ("workers", "backend", "register_as")
+                 for arg in (f"--{flag}", str(getattr(plan.params, flag)))]
+    resumed = parse_args([*argv, *overrides])
+    client.set_tag(session.info.run_id, "sweep.resumed_run_id", study_run.info.run_id)
+    print(f"sweep: resuming {study_run.info.run_id} ({recorded(argv)})", file=sys.stderr)
+    with reopened(client, study_run.info.run_id):
+        return run_study(resumed, study_run, client, resumed=True)
+
+
+def record(client, plan, run_id: str) -> None:
+    """The sweep's settings on its parent run: what it searches and how, to compare and resume."""
+    from mlflow.entities import Param, RunTag
+
+    from sweep.resume import recorded
+    from sweep.space import as_text
+
+    params = plan.params
+    values = {"sweep.model": params.model, "sweep.argv": recorded(plan.argv), "sweep.sampler": plan.sampler,
+              "sweep.trials": params.trials, "sweep.workers": plan.workers, "sweep.backend": params.backend,
+              "sweep.seed": params.seed, "sweep.prune": params.prune, "sweep.pruner": params.pruner,
+              **{f"sweep.space.{name}": as_text(values) for name, values in plan.space.items()}}
+    client.log_batch(run_id, params=[Param(k, str(v)) for k, v in values.items()],
+                     tags=[RunTag("sweep.settings", plan.sampler)], synchronous=True)
+
+
+@contextmanager
+def reopened(client, run_id: str) -> Iterator[None]:
+    """The resumed study run is RUNNING again inside the block and ends as the block does."""
+    client.update_run(run_id, status="RUNNING")
+    try:
+        yield
+    except KeyboardInterrupt:
+        client.set_terminated(run_id, "KILLED")
+        raise
+    except BaseException:
+        client.set_terminated(run_id, "FAILED")
+        raise
+    client.set_terminated(run_id, "FINISHED")
+
+
+def run_study(plan, study_run, client, resumed: bool):
+    """Run the trials still owed, tag the best, register it; exits 1 when a trial failed."""
+    import mlflow
+
+    from sweep.backends import make_backend
+    from sweep.driver import Driver
+    from sweep.progress import Progress
+    from sweep.resume import close_leftovers
+    from sweep.space import distributions
+    from sweep.study import load_study, make_pruner, make_sampler, study_name
+
+    params, target = plan.params, plan.target
+    run_id, experiment_id = study_run.info.run_id, study_run.info.experiment_id
+    if resumed:
+        close_leftovers(client, study_run)
+    prune = params.prune == "true"
+    epochs = max_epochs(plan.space, target)
+    study, storage = load_study(study_name(run_id), experiment_id, make_sampler(plan.sampler, params.seed),
+                                make_pruner(params.pruner, prune, epochs))
+    cells, count = owed(plan, study)
+    template = Task(params.model, "", -1, {}, study_name(run_id), experiment_id,
+                    absolute_uri(mlflow.get_tracking_uri()), prune, params.pruner, epochs)
+    best = best_trial_run(client, study_run, target)
+    progress = Progress(target, count, best.data.metrics[target.metric] if best else None)
+    driver = Driver(study, storage, template, distributions(plan.space), progress)
+    try:
+        outcomes = driver.run(make_backend(params.backend, min(plan.workers, count)), plan.workers,
+                              count, cells) if count else []
+    finally:
+        progress.close()
+    best = best_trial_run(client, study_run, target)
+    if best is not None:
+        client.set_tag(run_id, "best_run_id", best.info.run_id)
+        client.log_metric(run_id, f"best_{target.metric}", best.data.metrics[target.metric])
+    failed = sum(outcome.state == "FAIL" for outcome in outcomes)
+    if failed or best is None:
+        client.set_tag(run_id, "sweep.failed", str(failed))
+        print(f"sweep: error: {failed} of {len(outcomes)} trials failed; nothing registered", file=sys.stderr)
+        raise SystemExit(1)
+    if params.register_as:
+        register_best(params.register_as, best.info.run_id, experiment_id)
+    return best
+
+
+def owed(plan, study) -> tuple[list[dict] | None, int]:
+    """The grid cells not finished yet, or how many more trials a search needs."""
+    from optuna.trial import TrialState
+
+    from sweep.space import grid
+
+    if plan.sampler == "grid":
+        done = {tuple(sorted(t.params.items())) for t in study.get_trials(states=(TrialState.COMPLETE,))}
+        cells = [cell for cell in grid(plan.space) if tuple(sorted(cell.items())) not in done]
+        return cells, len(cells)
+    finished = study.get_trials(states=(TrialState.COMPLETE, TrialState.PRUNED))
+    return None, max(plan.params.trials - len(finished), 0)
+
+
+def max_epochs(space: dict, target) -> int:
+    """The most epochs any trial trains (the hyperband pruner's budget)."""
+    from runkit.params import declared
+    from sweep.space import Range
+
+    values = space.get("epochs")
+    if values is None:
+        defaults = {item.name: item.default for item in declared(target.params)}
+        return int(defaults.get("epochs", 1))
+    return int(values.high if isinstance(values, Range) else max(values))
+
+
+def best_trial_run(client, study_run, target):
+    """The study's best finished trial run, or None."""
+    order = "DESC" if target.higher_is_better else "ASC"
+    runs = client.search_runs(
+        [study_run.info.experiment_id],
+        f"tags.mlflow.parentRunId = '{study_run.info.run_id}' and attributes.status = 'FINISHED'",
+        order_by=[f"metrics.`{target.metric}` {order}"], max_results=1)
+    return runs[0] if runs and target.metric in runs[0].data.metrics else None
+
+
+def absolute_uri(uri: str) -> str:
+    """A relative sqlite path made absolute: executors and workers run in other folders."""
+    prefix = "sqlite:///"
+    if uri.startswith(prefix) and not uri.startswith(prefix + "/"):
+        return prefix + os.path.abspath(uri.removeprefix(prefix))
+    return uri
+
+
+def register_best(name: str, run_id: str, experiment_id: str) -> None:
+    """Register the best trial's model under `name` and point the alias `champion` at it."""
+    import mlflow
+
+    from sweep.cli import ALIAS
+
+    client = mlflow.MlflowClient()
+    [model] = client.search_logged_models(experiment_ids=[experiment_id],
+                                          filter_string=f"source_run_id = '{run_id}'")
+    version = mlflow.register_model(f"models:/{model.model_id}", name)
+    client.set_registered_model_alias(name, ALIAS, version.version)
+    print(f"registered {name} version {version.version} as @{ALIAS}", file=sys.stderr)

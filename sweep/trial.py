@@ -1,0 +1,86 @@
+"""One trial, trained where a worker runs it: a local worker process or a Spark executor.
+
+`run_trial(task)` trains the trial's setting with the entry point's own `train_and_log`
+inside the trial's child run, and returns how it ended. It leaves the run RUNNING: the
+driver's `tell` ends it (FINISHED, KILLED for pruned, FAILED). Ending it here would make
+that `tell` fail, and the trial would have no value.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, NamedTuple
+
+
+class Task(NamedTuple):
+    """What a worker needs to train one trial, with nothing it must inherit from the driver."""
+
+    model: str
+    trial_id: str  # the trial's MLflow run id
+    number: int
+    setting: dict[str, Any]
+    study_name: str
+    experiment_id: str
+    tracking_uri: str  # absolute: executors run in other folders
+    prune: bool
+    pruner: str
+    epochs: int
+
+
+class Outcome(NamedTuple):
+    """How a trial ended: COMPLETE, PRUNED or FAIL."""
+
+    task: Task
+    state: str
+    value: float | None = None
+    error: str = ""
+    pruned_after_epoch: int | None = None
+
+
+def run_trial(task: Task) -> Outcome:
+    """Train `task`'s setting into its trial run; never raises for a training failure."""
+    os.environ.pop("MLFLOW_RUN_ID", None)  # `mlflow run`'s run would otherwise leak into workers
+    import mlflow
+    import optuna
+
+    from runkit.entrypoints import ENTRY_POINTS, train_and_log
+
+    mlflow.set_tracking_uri(task.tracking_uri)
+    target = ENTRY_POINTS[task.model]
+    storage = pruner = None
+    try:
+        callbacks = ()
+        if task.prune:
+            storage, pruner = pruning_callback(task)
+            callbacks = (pruner,)
+        run = mlflow.start_run(run_id=task.trial_id)
+        try:
+            metrics = train_and_log(task.model, run, target.params(**task.setting), callbacks)
+        finally:
+            mlflow.end_run("RUNNING")  # the driver's tell ends it
+            if storage is not None:
+                storage.flush_all_batches()  # the reported values, before the driver reads them
+        return Outcome(task, "COMPLETE", metrics[target.metric])
+    except optuna.TrialPruned:
+        return Outcome(task, "PRUNED", pruned_after_epoch=pruner.pruned_after_epoch)
+    except Exception as error:
+        return Outcome(task, "FAIL", error=one_line(error))
+
+
+def pruning_callback(task: Task):
+    """The study's storage and a Keras callback that stops the trial when the pruner says so."""
+    import optuna
+
+    from sweep.pruning import PruneOnValidation
+    from sweep.study import load_study, make_pruner
+
+    study, storage = load_study(task.study_name, task.experiment_id,
+                                pruner=make_pruner(task.pruner, True, task.epochs))
+    trial = optuna.trial.Trial(study, task.trial_id)  # the driver asked for it; this reports to it
+    return storage, PruneOnValidation(trial)
+
+
+def one_line(error: BaseException) -> str:
+    """`Type: first line of the message`."""
+    text = str(error).strip()
+    return f"{type(error).__name__}: {text.splitlines()[0] if text else 'no detail'}"
