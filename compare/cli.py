@@ -19,7 +19,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Parse, collect, write and log; return the exit status."""
     params = parse(CompareParams, argv, prog="compare",
                    description="Tables and plots comparing an experiment's runs.")
-    from compare.collect import COMPARE_TAG, CompareError, collect
+    from compare.collect import COMPARE_TAG, CompareError, collect, collect_pruned
     from runkit.entrypoints import ENTRY_POINTS
     from runkit.faults import one_line_errors
     from runkit.tracking import active_run, bound_http_retries
@@ -35,7 +35,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         folder = Path(params.output_dir)
         folder.mkdir(parents=True, exist_ok=True)
-        written = write_all(frame, target, folder)
+        written = write_all(frame, collect_pruned(experiment_name, target), target, folder)
         import mlflow
 
         with active_run(experiment_name):
@@ -47,8 +47,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def write_all(frame, target, folder: Path) -> list[Path]:
-    """Tables and every plot that the runs allow."""
+def write_all(frame, pruned, target, folder: Path) -> list[Path]:
+    """Tables and every plot that the runs allow; pruned trials only in the epoch curves."""
     from compare.collect import epoch_histories, varying
     from compare.plots import epoch_curves, metric_vs_params, parallel_coordinates
     from compare.tables import write_tables
@@ -59,9 +59,11 @@ def write_all(frame, target, folder: Path) -> list[Path]:
         metric = target.metric
         written.append(metric_vs_params(frame, metric, params, folder / f"{metric}_vs_params.png"))
         written.append(parallel_coordinates(frame, metric, params, folder / "parallel_coordinates.png"))
-    histories = epoch_histories(frame)
+    histories = {**epoch_histories(frame), **epoch_histories(pruned, minimum=1)}
     if histories:
         names = {row.run_id: describe(row, params) for row in frame.itertuples()}
+        names.update({row.run_id: f"{describe(row, params)}, pruned after epoch {row.pruned_after_epoch}"
+                      for row in pruned.itertuples()})
         written.append(epoch_curves(histories, names, folder / "accuracy_per_epoch.png"))
     return written
 

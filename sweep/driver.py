@@ -58,7 +58,9 @@ class Driver:
         trial = self.study.ask(fixed_distributions=self.distributions)
         self.storage.flush_all_batches()  # its params and parent tag, before a worker opens it
         run_id = trial_run_id(trial)
-        mlflow.MlflowClient().set_tag(run_id, "mlflow.runName", f"trial-{trial.number}")
+        client = mlflow.MlflowClient()
+        client.set_tag(run_id, "mlflow.runName", f"trial-{trial.number}")
+        client.set_tag(run_id, "sweep.trial_number", str(trial.number))
         self.in_flight[run_id] = trial
         return self.template._replace(trial_id=run_id, number=trial.number,
                                       setting={**self.template.setting, **trial.params})
@@ -79,8 +81,7 @@ class Driver:
     def label(self, outcome: Outcome, **extra: str) -> None:
         import mlflow
 
-        tags = {"sweep.trial_number": str(outcome.task.number), "sweep.trial_state": outcome.state,
-                **extra}
+        tags = {"sweep.trial_state": outcome.state, **extra}
         if outcome.pruned_after_epoch is not None:
             tags["sweep.pruned_after_epoch"] = str(outcome.pruned_after_epoch)
         if outcome.error:

@@ -2,7 +2,8 @@
 
 When the pruner says stop, training stops at the end of that epoch, after Keras autolog
 has logged it, so the trial's per-epoch curves show where it stopped; then `TrialPruned`
-is raised, before the trial is scored on the test images or its model logged.
+is raised, before the trial is scored on the test images or its model logged. The last
+epoch is reported but never pruned: stopping then saves nothing and loses the trial's score.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ class PruneOnValidation(keras.callbacks.Callback):
         if score is None:
             raise ValueError(f"pruning needs {MONITOR} each epoch: set validation_fraction above 0")
         self.trial.report(float(score), step=epoch)
-        if self.trial.should_prune():
+        last = epoch + 1 == self.params.get("epochs")  # nothing left to save: let it finish
+        if not last and self.trial.should_prune():
             self.pruned_after_epoch = epoch + 1
             self.model.stop_training = True
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from mnist_fixtures import write_npz
+from mnist_fixtures import make_mnist, write_npz
 
 from diab import DiabParams, fit_and_evaluate
 from helpers import BIN, REPO, dash_p, free_port, mlflow_run, project_env, run, stop, wait_for_http
@@ -151,31 +151,46 @@ def serving_example(tracking_uri: str, model_uri: str) -> str:
 
 @pytest.fixture(scope="module")
 def mnist_sweep(tmp_path_factory):
+    """A pruned grid: the first two learning rates finish, hopeless smaller ones are pruned."""
     folder = tmp_path_factory.mktemp("mnist-sweep")
     uri = f"sqlite:///{folder}/mlflow.db"
-    data_path = write_npz(folder / "tiny.npz")
+    data_path = write_npz(folder / "tiny.npz", make_mnist(n_train=1000))
     done = mlflow_run(str(REPO), "-e", "sweep", "--experiment-name", "digits",
-                      *dash_p({"model": "mnist", "learning_rate": "0.01,0.1", "epochs": "3",
-                               "batch_size": "32", "num_hidden_units": "32", "data_path": data_path,
-                               "workers": "2", "register_as": "digits"}),
+                      *dash_p({"model": "mnist", "learning_rate": "0.1,0.0001,0.00005,0.00002",
+                               "epochs": "3", "batch_size": "64", "num_hidden_units": "16",
+                               "data_path": data_path, "prune": "true", "workers": "1",
+                               "register_as": "digits"}),
                       env=project_env(uri), cwd=folder, timeout=600)
     return folder, uri, done, data_path
 
 
-def test_mnist_sweep_keeps_the_most_accurate(mnist_sweep):
+def test_mnist_sweep_prunes_hopeless_trials_and_keeps_the_most_accurate(mnist_sweep):
     _, uri, done, _ = mnist_sweep
     assert done.returncode == 0, done.stderr[-3000:]
     client = client_for(uri)
     parent = parent_of(client)
-    children = children_of(client, parent.info.run_id)
-    assert sorted(c.data.params["learning_rate"] for c in children) == ["0.01", "0.1"]
-    for child in children:
-        assert len(client.get_metric_history(child.info.run_id, "accuracy")) == 3
-    top = max(c.data.metrics["test_accuracy"] for c in children)
-    best = client.get_run(parent.data.tags["best_run_id"])  # ties are possible on tiny data
-    assert best.data.tags["mlflow.parentRunId"] == parent.info.run_id
-    assert best.data.metrics["test_accuracy"] == top == parent.data.metrics["best_test_accuracy"]
+    children = {c.data.params["learning_rate"]: c for c in children_of(client, parent.info.run_id)}
+    assert sorted(children) == ["0.0001", "0.1", "2e-05", "5e-05"]
+    for rate in ("0.1", "0.0001"):  # the median pruner waits for two finished trials
+        finished = children[rate]
+        assert finished.info.status == "FINISHED" and "test_accuracy" in finished.data.metrics
+        assert len(client.get_metric_history(finished.info.run_id, "accuracy")) == 3
+        assert len(client.get_metric_history(finished.info.run_id, "val_accuracy")) == 3
+        assert finished.data.params["validation_fraction"] == "0.1"
+    for rate in ("5e-05", "2e-05"):  # far below the median after one epoch
+        pruned = children[rate]
+        assert pruned.info.status == "KILLED"
+        assert pruned.data.tags["sweep.trial_state"] == "PRUNED"
+        assert pruned.data.tags["sweep.pruned_after_epoch"] == "1"
+        assert len(client.get_metric_history(pruned.info.run_id, "accuracy")) == 1
+        assert "test_accuracy" not in pruned.data.metrics  # the test set only scores finished trials
+        assert client.search_logged_models([parent.info.experiment_id],
+                                           filter_string=f"source_run_id = '{pruned.info.run_id}'") == []
+    best = client.get_run(parent.data.tags["best_run_id"])
+    assert best.info.run_id == children["0.1"].info.run_id
+    assert best.data.metrics["test_accuracy"] == parent.data.metrics["best_test_accuracy"]
     assert client.get_model_version_by_alias("digits", "champion").run_id == best.info.run_id
+    assert "pruned 2, failed 0" in done.stderr
 
 
 def test_compare_draws_accuracy_per_epoch(mnist_sweep):
@@ -186,6 +201,9 @@ def test_compare_draws_accuracy_per_epoch(mnist_sweep):
     assert done.returncode == 0, done.stderr[-3000:]
     assert (out / "accuracy_per_epoch.png").read_bytes()[:4] == b"\x89PNG"
     assert (out / "test_accuracy_vs_params.png").exists()
+    table = pd.read_csv(out / "runs.csv")  # pruned trials have no test accuracy to compare
+    assert sorted(table["learning_rate"]) == [0.0001, 0.1]
+    assert not {"value", "intermediate_value"} & set(table.columns)
 
 
 def test_mnist_champion_serves_probabilities(mnist_sweep, served):
@@ -212,12 +230,18 @@ def test_four_workers_against_a_tracking_server(tmp_path, mlflow_server):
     [parent] = [r for r in runs if "sweep.settings" in r.data.tags]
     children = [r for r in runs if r.data.tags.get("mlflow.parentRunId") == parent.info.run_id]
     assert len(children) == 8 and {c.info.status for c in children} == {"FINISHED"}
+    cells = {tuple(c.data.params[k] for k in DIAB_GRID) for c in children}
+    assert len(cells) == 8  # four workers, and still each cell exactly once
 
 
 @pytest.mark.parametrize(("assignment", "message"), [
     ("max_depth=4,,8", "--max_depth: '4,,8' is neither a list"),
     ("workers=0", "argument --workers: must be 'auto' or an integer in [1, 64], got '0'"),
     ("depth=3", "--depth: not a parameter of DiabParams"),
+    ("sampler=cmaes", "argument --sampler: must be one of auto, grid, random, tpe, got 'cmaes'"),
+    ("backend=ray", "argument --backend: must be one of local, spark, got 'ray'"),
+    ("prune=true", "argument --prune: diab trains in one step"),
+    ("resume=0123456789abcdef0123456789abcdef", "argument --resume: no run with id"),
 ])
 def test_bad_sweep_under_mlflow_run_registers_nothing(tmp_path, sqlite_uri, assignment, message):
     done = mlflow_run(str(REPO), "-e", "sweep", "-P", assignment, "-P", "register_as=never",

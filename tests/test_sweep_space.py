@@ -105,7 +105,8 @@ def test_spark_without_pyspark_is_one_line(monkeypatch, capsys):
     import importlib.util
 
     real = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "pyspark" else real(name, *a))
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "pyspark" else real(name, *a))
     with pytest.raises(SystemExit):
         parse_args(["--backend", "spark", "--max_depth", "3,4"])
     assert "backend=spark needs pyspark, which is not installed" in capsys.readouterr().err
