@@ -1,4 +1,4 @@
-"""What the Databricks notebooks share: widgets for the parameters, the workspace experiment.
+"""The Databricks notebooks' one call: `run_notebook("diab", dbutils)`.
 
 On Databricks, `dbutils` exists: each declared parameter becomes a text widget and the
 experiment is `/Users/<you>/<name>`. Run as a plain script (`python notebook.py --flag v`),
@@ -33,3 +33,17 @@ def use_workspace_experiment(name: str, dbutils=None) -> str:
     else:
         os.environ.setdefault("MLFLOW_EXPERIMENT_NAME", name)
     return os.environ["MLFLOW_EXPERIMENT_NAME"]
+
+
+def run_notebook(name: str, dbutils=None) -> dict[str, float]:
+    """Train entry point `name` with the notebook's parameters into its experiment; the metrics."""
+    from runkit.entrypoints import ENTRY_POINTS, train_and_log
+    from runkit.tracking import active_run
+
+    target = ENTRY_POINTS[name]
+    params = read_params(target.params, prog=name, dbutils=dbutils)
+    experiment = use_workspace_experiment(target.experiment, dbutils=dbutils)
+    with active_run(target.experiment) as run:
+        metrics = train_and_log(name, run, params)
+    print(experiment, run.info.run_id, metrics)
+    return metrics

@@ -33,8 +33,12 @@ class Plan(NamedTuple):
     space_given: bool  # model parameters came on the command line
 
 
-def parse_args(argv: Sequence[str] | None) -> Plan:
-    """The sweep's parameters and the model's space; exits with one line on bad input."""
+def parse_args(argv: Sequence[str] | None, here: bool = True) -> Plan:
+    """The sweep's parameters and the model's space; exits with one line on bad input.
+
+    `here=False` checks a sweep that will run elsewhere (a Databricks job): this machine
+    need not have Spark.
+    """
     from runkit.entrypoints import ENTRY_POINTS
     from sweep.backends import BackendError, check_spark
     from sweep.space import SpaceError, grid, parse_space, searchable
@@ -52,7 +56,7 @@ def parse_args(argv: Sequence[str] | None) -> Plan:
         if params.prune == "true":
             space = with_validation(params.model, space)
         grid(space) if sampler == "grid" else searchable(space)
-        if params.backend == "spark":
+        if params.backend == "spark" and here:
             check_spark()
     except (SpaceError, BackendError) as error:
         parser.error(str(error))

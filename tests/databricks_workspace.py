@@ -1,34 +1,38 @@
-"""A stand-in Databricks workspace on 127.0.0.1 for the tests: the REST calls MLflow makes.
+"""A stand-in Databricks workspace on 127.0.0.1: the Jobs API 2.2 calls a submission makes.
 
-It answers DBFS `get-status` and uploads, `jobs/runs/submit`, `get` and `cancel`, records
-every request, and really runs each submitted task: the uploaded files live in a folder
-standing for DBFS (mounted, as on a cluster, at `/dbfs`), a second folder stands for the
-driver's disk (`/databricks/...`), and the `spark_python_task` or `shell_command_task`
-runs in a subprocess with the environment the request gave. The job authenticates with
-the workspace's own credentials, as a cluster does. MLflow's tracking API
-(`/api/2.0/mlflow/...`) is served by a real `mlflow server` behind it.
+It answers `jobs/runs/submit`, `runs/get` and `runs/cancel` as Databricks documents them,
+refusing any body that does not round-trip through databricks-sdk's own dataclasses
+(`from_dict` drops unknown keys and enum values, so `as_dict()` must give the input back).
+A submitted run really runs: its git commit is checked out from the `git_source` URL (a
+`git daemon` on 127.0.0.1 in the tests), every library or environment dependency must be
+a pin that this Python satisfies (the "cluster" installs nothing), then the
+`spark_python_task` runs with its parameters and the workspace's credentials, as a job
+does. MLflow's tracking API (`/api/2.0/mlflow/...`) is served by a real `mlflow server`.
 """
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import subprocess
 import threading
+import typing
 import urllib.error
 import urllib.parse
 import urllib.request
+from dataclasses import is_dataclass
+from enum import Enum
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import metadata
 from pathlib import Path
 from typing import NamedTuple
 
+from databricks.sdk.service.jobs import JobsAPI
+from packaging.requirements import Requirement
+
 TRACKING_PREFIXES = ("/api/2.0/mlflow/", "/api/2.0/mlflow-artifacts/", "/api/3.0/mlflow/", "/ajax-api/")
-RSYNC_SHIM = """#!/usr/bin/env bash
-# The driver's rsync, as MLflow's job command uses it: rsync -a -v --ignore-existing SRC DIR
-src="${@: -2:1}"; dest="${@: -1}"
-cp -n "$src" "$dest"/
-"""
+FAILURE_TYPES = {"SUCCESS": "SUCCESS", "CANCELED": "SUCCESS"}  # every other code here is the client's
 
 
 class Recorded(NamedTuple):
@@ -40,25 +44,37 @@ class Recorded(NamedTuple):
 
 
 class Job:
-    """One submitted run: its request, process and states."""
+    """One submitted run: its request, process, state and termination."""
 
     def __init__(self, run_id: int, request: dict):
         self.run_id, self.request = run_id, request
-        self.life_cycle, self.result, self.message = "PENDING", None, ""
+        self.state, self.code, self.message = "PENDING", "", ""
         self.process: subprocess.Popen | None = None
         self.log = ""
+
+    def end(self, code: str, message: str = "") -> None:
+        if self.state != "TERMINATED":
+            self.state, self.code, self.message = "TERMINATED", code, message
+
+    def as_run(self, url: str) -> dict:
+        status = {"state": self.state}
+        legacy = {"life_cycle_state": self.state, "state_message": self.message}
+        if self.state == "TERMINATED":
+            status["termination_details"] = {"code": self.code, "type": FAILURE_TYPES.get(self.code, "CLIENT_ERROR"),
+                                             "message": self.message}
+            legacy["result_state"] = {"SUCCESS": "SUCCESS", "CANCELED": "CANCELED"}.get(self.code, "FAILED")
+        tasks = [{"task_key": task["task_key"], "run_id": self.run_id * 100 + index, "status": status}
+                 for index, task in enumerate(self.request["tasks"])]
+        return {"run_id": self.run_id, "run_name": self.request.get("run_name", ""), "status": status,
+                "state": legacy, "tasks": tasks, "run_page_url": f"{url}/#job/runs/{self.run_id}"}
 
 
 class Workspace:
     """Start with `start()`; `url`, `requests` and `jobs` are what tests look at."""
 
     def __init__(self, root: Path, token: str, mlflow_url: str, bin_dir: Path):
-        self.dbfs, self.driver = root / "dbfs", root / "driver"
-        self.shims = root / "shims"
-        for folder in (self.dbfs, self.driver, self.shims):
-            folder.mkdir(parents=True, exist_ok=True)
-        (self.shims / "rsync").write_text(RSYNC_SHIM)
-        (self.shims / "rsync").chmod(0o755)
+        self.root = root
+        root.mkdir(parents=True, exist_ok=True)
         self.token, self.mlflow_url, self.bin_dir = token, mlflow_url, bin_dir
         self.requests: list[Recorded] = []
         self.jobs: dict[int, Job] = {}
@@ -75,56 +91,80 @@ class Workspace:
                 job.process.kill()
         self.server.shutdown()
 
-    def wait_for_jobs(self, seconds: float = 600) -> None:
-        for job in list(self.jobs.values()):
-            if job.process:
-                job.process.wait(timeout=seconds)
+    def job_calls(self) -> list[Recorded]:
+        return [r for r in self.requests if "/jobs/" in r.path]
 
-    # the cluster ---------------------------------------------------------------------
-    def on_driver(self, text: str, disk: Path) -> str:
-        """Paths as a driver sees them: DBFS mounted at /dbfs, its own new disk at /databricks."""
-        return text.replace("/dbfs/", f"{self.dbfs}/").replace("/databricks/", f"{disk}/databricks/")
-
-    def job_environment(self, extra: dict[str, str], disk: Path) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items()
-               if not k.startswith(("MLFLOW_", "DATABRICKS_")) and k != "PYTHONPATH"}
-        env.update(PATH=f"{self.bin_dir}{os.pathsep}{self.shims}{os.pathsep}{env.get('PATH', '')}",
-                   DATABRICKS_HOST=self.url, DATABRICKS_TOKEN=self.token, DB_HOME=str(disk))
-        env.update(extra)
-        return env
-
+    # the compute ----------------------------------------------------------------------
     def run_job(self, job: Job) -> None:
         request = job.request
-        missing = [lib["pypi"]["package"] for lib in request.get("libraries", []) if "pypi" in lib
-                   and not _installed(lib["pypi"]["package"])]
-        if missing:
-            job.life_cycle, job.result = "TERMINATED", "FAILED"
-            job.message = f"Library installation failed: {', '.join(missing)}"
-            return
-        disk = self.driver / f"cluster-{job.run_id}"  # every job gets a new cluster
-        disk.mkdir()
-        if "spark_python_task" in request:
-            task = request["spark_python_task"]
-            source = self.dbfs / task["python_file"].removeprefix("dbfs:/")
-            script = disk / "job.py"
-            script.write_text(self.on_driver(source.read_text(), disk))
-            command, env = [str(self.bin_dir / "python"), str(script), *task.get("parameters", [])], {}
-        else:
-            task = request["shell_command_task"]
-            command = [self.on_driver(part, disk) for part in task["command"]]
-            env = task.get("env_vars", {})
-        log = disk / "job.log"
-        with log.open("w") as out:
-            job.life_cycle = "RUNNING"
-            job.process = subprocess.Popen(command, cwd=disk, env=self.job_environment(env, disk),
-                                           stdout=out, stderr=subprocess.STDOUT)
-            code = job.process.wait()
-        job.log = log.read_text()
-        if job.life_cycle != "TERMINATED":  # not cancelled meanwhile
-            job.life_cycle, job.result = "TERMINATED", "SUCCESS" if code == 0 else "FAILED"
-            job.message = "" if code == 0 else f"Task exited with code {code}"
+        checkout = self.root / f"run-{job.run_id}"
+        source = request["git_source"]
+        for command in (["git", "clone", "--quiet", source["git_url"], str(checkout)],
+                        ["git", "-C", str(checkout), "checkout", "--quiet", source["git_commit"]]):
+            done = subprocess.run(command, capture_output=True, text=True)
+            if done.returncode != 0:
+                return job.end("REPOSITORY_CHECKOUT_FAILED", f"Failed to checkout Git repository: "
+                               f"{done.stderr.strip().splitlines()[-1]}")
+        for task in request["tasks"]:
+            missing = [pin for pin in self.dependencies(request, task) if not satisfied(pin)]
+            if missing:
+                return job.end("LIBRARY_INSTALLATION_ERROR",
+                               f"Library installation failed for library due to user error: {', '.join(missing)}")
+            python = task["spark_python_task"]
+            command = [str(self.bin_dir / "python"), str(checkout / python["python_file"]),
+                       *python.get("parameters", [])]
+            log = self.root / f"run-{job.run_id}-{task['task_key']}.log"
+            with log.open("w") as out:
+                job.state = "RUNNING"
+                job.process = subprocess.Popen(command, cwd=checkout, env=self.cluster_environment(),
+                                               stdout=out, stderr=subprocess.STDOUT)
+                code = job.process.wait()
+            job.log += log.read_text()
+            if code != 0:
+                last = (job.log.strip().splitlines() or ["no output"])[-1]
+                return job.end("RUN_EXECUTION_ERROR", f"Task {task['task_key']} failed with message: {last}")
+        job.end("SUCCESS")
 
-    # the REST API --------------------------------------------------------------------
+    def dependencies(self, request: dict, task: dict) -> list[str]:
+        if "environment_key" in task:
+            [environment] = [e for e in request["environments"] if e["environment_key"] == task["environment_key"]]
+            return environment["spec"].get("dependencies", [])
+        return [library["pypi"]["package"] for library in task.get("libraries", [])]
+
+    def cluster_environment(self) -> dict[str, str]:
+        """A job's environment: the workspace's credentials, none of the submitter's settings."""
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith(("MLFLOW_", "DATABRICKS_", "DBJOBS_")) and k != "PYTHONPATH"}
+        env.update(DATABRICKS_HOST=self.url, DATABRICKS_TOKEN=self.token, PYTHONUNBUFFERED="1",
+                   DATABRICKS_RUNTIME_VERSION="17.3")
+        return env
+
+    # the REST API ---------------------------------------------------------------------
+    def answer(self, method: str, path: str, query: dict, body: bytes) -> tuple[int, dict]:
+        payload = json.loads(body) if body else {}
+        if path == "/api/2.2/jobs/runs/submit" and method == "POST":
+            problem = submit_problem(payload)
+            if problem:
+                return 400, {"error_code": "INVALID_PARAMETER_VALUE", "message": problem}
+            job = Job(len(self.jobs) + 1, payload)
+            self.jobs[job.run_id] = job
+            threading.Thread(target=self.run_job, args=(job,), daemon=True).start()
+            return 200, {"run_id": job.run_id}
+        if path == "/api/2.2/jobs/runs/get" and method == "GET":
+            job = self.jobs.get(int(query.get("run_id", 0)))
+            if job is None:
+                return 400, {"error_code": "INVALID_PARAMETER_VALUE", "message": "Run does not exist"}
+            return 200, job.as_run(self.url)
+        if path == "/api/2.2/jobs/runs/cancel" and method == "POST":
+            job = self.jobs.get(int(payload.get("run_id", 0)))
+            if job is None:
+                return 400, {"error_code": "INVALID_PARAMETER_VALUE", "message": "Run does not exist"}
+            job.end("CANCELED", "Run cancelled by user")
+            if job.process and job.process.poll() is None:
+                job.process.terminate()
+            return 200, {}
+        return 404, {"error_code": "ENDPOINT_NOT_FOUND", "message": f"No API found for '{method} {path}'"}
+
     def _handler(self):
         workspace = self
 
@@ -155,13 +195,11 @@ class Workspace:
                     return self.reply(401, {"error_code": "UNAUTHENTICATED", "message": "bad token"})
                 if parsed.path.startswith(TRACKING_PREFIXES):
                     return self.proxy(method, body)
-                answer = workspace.answer(method, parsed.path, query, body)
-                self.reply(*answer)
+                self.reply(*workspace.answer(method, parsed.path, query, body))
 
             def proxy(self, method: str, body: bytes):
                 request = urllib.request.Request(workspace.mlflow_url + self.path,  # noqa: S310
-                                                 data=body or None,
-                                                 method=method)
+                                                 data=body or None, method=method)
                 if self.headers.get("Content-Type"):
                     request.add_header("Content-Type", self.headers["Content-Type"])
                 try:
@@ -185,60 +223,61 @@ class Workspace:
 
         return Handler
 
-    def answer(self, method: str, path: str, query: dict, body: bytes) -> tuple[int, dict]:
-        payload = json.loads(body) if body and path.startswith("/api/") else {}
-        if path == "/api/2.0/dbfs/get-status":
-            target = self.dbfs / (payload.get("path") or query.get("path", "")).lstrip("/")
-            if not target.exists():
-                return 404, {"error_code": "RESOURCE_DOES_NOT_EXIST", "message": f"No file: {target.name}"}
-            return 200, {"path": payload.get("path"), "is_dir": target.is_dir(),
-                         "file_size": target.stat().st_size}
-        if path.startswith("/dbfs/") and method == "POST":
-            target = self.dbfs / path.removeprefix("/dbfs/")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(body)
-            return 200, {}
-        if path == "/api/2.0/jobs/runs/submit" and method == "POST":
-            problem = submit_problem(payload)
-            if problem:
-                return 400, {"error_code": "INVALID_PARAMETER_VALUE", "message": problem}
-            job = Job(len(self.jobs) + 1, payload)
-            self.jobs[job.run_id] = job
-            threading.Thread(target=self.run_job, args=(job,), daemon=True).start()
-            return 200, {"run_id": job.run_id}
-        if path == "/api/2.0/jobs/runs/get":
-            job = self.jobs.get(int(query.get("run_id", 0)))
-            if job is None:
-                return 400, {"error_code": "INVALID_PARAMETER_VALUE", "message": "no such run"}
-            state = {"life_cycle_state": job.life_cycle, "state_message": job.message}
-            if job.result:
-                state["result_state"] = job.result
-            return 200, {"run_id": job.run_id, "state": state,
-                         "run_page_url": f"{self.url}/#job/runs/{job.run_id}"}
-        if path == "/api/2.0/jobs/runs/cancel" and method == "POST":
-            job = self.jobs[int(payload["run_id"])]
-            job.life_cycle, job.result, job.message = "TERMINATED", "CANCELED", "Cancelled by user"
-            if job.process and job.process.poll() is None:
-                job.process.terminate()
-            return 200, {}
-        return 404, {"error_code": "ENDPOINT_NOT_FOUND", "message": f"{method} {path}"}
+
+def conforms(annotation, value) -> bool:
+    """`value` is what databricks-sdk reads and writes back unchanged as `annotation`."""
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin is typing.Union:
+        return any(conforms(arg, value) for arg in args if arg is not type(None))
+    if origin is list:
+        return isinstance(value, list) and all(conforms(args[0], item) for item in value)
+    if is_dataclass(annotation):
+        return isinstance(value, dict) and annotation.from_dict(value).as_dict() == value
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        return value in {member.value for member in annotation}
+    return isinstance(value, annotation)
 
 
 def submit_problem(payload: dict) -> str:
-    """What a real workspace would refuse in a runs/submit body, or ''."""
-    cluster = payload.get("new_cluster")
-    if not isinstance(cluster, dict) or "spark_version" not in cluster:
-        return "new_cluster with a spark_version is required"
-    if {"new_cluster", "libraries"} & set(cluster) or any(k.isupper() for k in cluster):
-        return f"unexpected keys in new_cluster: {sorted(cluster)}"
-    if ("spark_python_task" in payload) == ("shell_command_task" in payload):
-        return "exactly one task is required"
+    """What Databricks would refuse in a runs/submit body, or ''."""
+    fields = typing.get_type_hints(JobsAPI.submit)
+    accepted = set(inspect.signature(JobsAPI.submit).parameters) - {"self"}
+    unknown = sorted(set(payload) - accepted)
+    if unknown:
+        return f"Unknown fields: {', '.join(unknown)}"
+    for key, value in payload.items():
+        if not conforms(fields[key], value):
+            return f"Invalid value for {key}: {json.dumps(value)[:300]}"
+    tasks = payload.get("tasks") or []
+    if not tasks:
+        return "At least one task is required"
+    environments = {e["environment_key"] for e in payload.get("environments", [])}
+    for task in tasks:
+        compute = [key for key in ("new_cluster", "existing_cluster_id", "environment_key") if key in task]
+        if len(compute) != 1:
+            return f"Task {task['task_key']} needs exactly one of new_cluster, existing_cluster_id, environment_key"
+        if "environment_key" in task and task["environment_key"] not in environments:
+            return f"Task {task['task_key']} names environment {task['environment_key']}, which is not defined"
+        python = task.get("spark_python_task")
+        if python is None:
+            return "This workspace runs spark_python_task tasks only"
+        if python.get("source") == "GIT" and "git_source" not in payload:
+            return "A GIT task source needs git_source"
+        if python["python_file"].startswith(("/", "dbfs:")):
+            return "python_file of a GIT task is relative to the repository root"
+    refs = [key for key in ("git_branch", "git_tag", "git_commit") if key in payload.get("git_source", {})]
+    if "git_source" in payload and len(refs) != 1:
+        return "git_source needs exactly one of git_branch, git_tag, git_commit"
     return ""
 
 
-def _installed(requirement: str) -> bool:
-    name, _, version = requirement.partition("==")
+def satisfied(requirement: str) -> bool:
+    """A `name==version` pin that this Python has installed (markers evaluated here)."""
+    parsed = Requirement(requirement)
+    if parsed.marker is not None and not parsed.marker.evaluate():
+        return True
+    pinned = [spec for spec in parsed.specifier if spec.operator == "=="]
     try:
-        return not version or metadata.version(name.strip("'")) == version
+        return len(pinned) == 1 and metadata.version(parsed.name) == pinned[0].version
     except metadata.PackageNotFoundError:
         return False

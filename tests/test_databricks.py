@@ -1,20 +1,32 @@
-"""Submitting to Databricks, against a stand-in workspace that runs the submitted jobs."""
+"""`mlflow run -b databricks-jobs`: Jobs API 2.2 runs from git, against a stand-in workspace.
+
+The stand-in (tests/databricks_workspace.py) accepts only bodies that round-trip through
+databricks-sdk's dataclasses, checks the commit out from a real `git daemon`, requires
+every library to be a satisfied pin, and runs the task against a real `mlflow server`.
+The submission is driven by the real `mlflow` CLI, through MLflow's plugin point, with
+databricks-sdk's own `WorkspaceClient`.
+"""
 
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
 from databricks_workspace import Workspace
 from mnist_fixtures import write_npz
 
+from dbjobs.pins import classic_pins
 from helpers import BIN, REPO, project_env, run, start_mlflow_server, stop
 from tracking_reads import client_for
 
+pytestmark = pytest.mark.slow
 TOKEN = "dapi-test-0123456789abcdef"  # noqa: S105 (the stand-in's own)
-EXPERIMENT = "/Users/me@example.com/sklearn-diab"
+DIAB_EXPERIMENT = "/Users/me@example.com/sklearn-diab"
+MNIST_EXPERIMENT = "/Users/me@example.com/keras-mnist"
 
 
 @pytest.fixture
@@ -22,7 +34,7 @@ def workspace(tmp_path):
     root = tmp_path / "server"
     root.mkdir()
     server, url = start_mlflow_server(root, "--default-artifact-root", str(root / "artifacts"),
-                                      "--no-serve-artifacts")  # the cluster shares the disk
+                                      "--no-serve-artifacts")  # the job's disk is shared, as /Volumes are
     stand_in = Workspace(tmp_path / "workspace", TOKEN, url, BIN).start()
     stand_in.store = f"sqlite:///{root}/mlflow.db"
     yield stand_in
@@ -31,21 +43,36 @@ def workspace(tmp_path):
 
 
 @pytest.fixture
-def bare_workspace(tmp_path):
-    """A stand-in with no tracking server behind it: for what must be refused before any call."""
-    stand_in = Workspace(tmp_path / "workspace", TOKEN, "http://127.0.0.1:9", BIN).start()
-    yield stand_in
-    stand_in.stop()
+def checkout(tmp_path, git_daemon):
+    """A clone of the served repository: its HEAD is on the remote, its tree is clean."""
+    url, sha = git_daemon
+    folder = tmp_path / "checkout"
+    subprocess.run(["git", "clone", "--quiet", url, str(folder)], check=True)
+    return folder
 
 
-def client_env(workspace: Workspace) -> dict[str, str]:
-    env = project_env("databricks", DATABRICKS_HOST=workspace.url, DATABRICKS_TOKEN=TOKEN,
-                      DBJOB_POLL_SECONDS="1")
-    return env
+def spec(tmp_path: Path, name: str, **extra) -> Path:
+    """A shipped spec; the stand-in's git host is self-hosted, so it names its provider."""
+    content = json.loads((REPO / "databricks" / f"{name}.json").read_text())
+    path = tmp_path / f"{name}-spec.json"
+    path.write_text(json.dumps({**content, "git_provider": "gitHubEnterprise", **extra}))
+    return path
 
 
-def dbjob(workspace, *args: str, cwd: Path = REPO) -> subprocess.CompletedProcess:
-    return run(["python", "-m", "dbjob", *args], client_env(workspace), cwd=cwd, timeout=600)
+def submit(workspace, project: str | Path, spec_path: Path, entry_point: str, *args: str,
+           experiment: str = DIAB_EXPERIMENT, **env: str) -> subprocess.CompletedProcess:
+    command = [str(BIN / "mlflow"), "run", str(project), "-b", "databricks-jobs", "--backend-config",
+               str(spec_path), "-e", entry_point, "--experiment-name", experiment, *args]
+    environment = project_env("databricks", DATABRICKS_HOST=workspace.url, DATABRICKS_TOKEN=TOKEN,
+                              DBJOBS_POLL_SECONDS="0.3", **env)
+    return run(command, environment, cwd=Path(project).parent if Path(project).exists() else REPO,
+               timeout=600)
+
+
+def runs_of(workspace, experiment: str):
+    client = client_for(workspace.store)
+    found = client.get_experiment_by_name(experiment)
+    return client, (client.search_runs([found.experiment_id]) if found else [])
 
 
 def assert_token_nowhere(workspace: Workspace, *outputs: str) -> None:
@@ -60,108 +87,180 @@ def assert_token_nowhere(workspace: Workspace, *outputs: str) -> None:
     for experiment in client.search_experiments():
         for logged in client.search_runs([experiment.experiment_id]):
             assert TOKEN not in json.dumps([logged.data.params, logged.data.tags])
+            for artifact in client.list_artifacts(logged.info.run_id):
+                assert TOKEN not in artifact.path
 
 
-def test_diab_spark_job_runs_on_the_cluster_and_finishes(workspace):
-    done = dbjob(workspace, "diab", "--backend-config", "databricks/cpu.json", "--experiment-name",
-                 EXPERIMENT, "-P", "n_estimators=20", "-P", "max_depth=8", "--wait")
+def test_diab_runs_from_git_on_the_cpu_spec(workspace, checkout, git_daemon, tmp_path):
+    url, sha = git_daemon
+    done = submit(workspace, checkout, spec(tmp_path, "cpu"), "diab", "-P", "n_estimators=20",
+                  "-P", "max_depth=8")
     assert done.returncode == 0, done.stderr[-3000:] + "".join(j.log for j in workspace.jobs.values())
-    calls = [(r.method, r.path) for r in workspace.requests
-             if r.path.startswith(("/api/2.0/dbfs/", "/dbfs/", "/api/2.0/jobs/"))]
-    assert calls[:5] == [("GET", "/api/2.0/dbfs/get-status"), ("POST", calls[1][1]),
-                         ("GET", "/api/2.0/dbfs/get-status"), ("POST", calls[3][1]),
-                         ("POST", "/api/2.0/jobs/runs/submit")]
-    assert calls[1][1].startswith("/dbfs/mlflow-experiments/") and calls[1][1].endswith(".tar.gz")
+    calls = [(r.method, r.path) for r in workspace.job_calls()]
+    assert calls[0] == ("POST", "/api/2.2/jobs/runs/submit")
+    assert not any("dbfs" in r.path.lower() or b"dbfs:" in r.body for r in workspace.requests)
     [job] = workspace.jobs.values()
-    submitted = job.request
-    shipped = json.loads(Path(REPO / "databricks/cpu.json").read_text())
-    assert submitted["new_cluster"] == shipped["new_cluster"]
-    packages = [lib["pypi"]["package"] for lib in submitted["libraries"]]
-    assert "mlflow==3.17.2" in packages and "skops==0.16.0" in packages
-    assert not any(p.startswith("tensorflow") for p in packages)  # the runtime's own build
-    task = submitted["spark_python_task"]
-    assert task["python_file"].startswith("dbfs:/mlflow-experiments/")
-    assert task["parameters"][task["parameters"].index("--max_depth") + 1] == "8"
+    body = job.request
+    assert body["git_source"] == {"git_url": url, "git_provider": "gitHubEnterprise", "git_commit": sha}
+    [task] = body["tasks"]
+    assert task["new_cluster"] == json.loads((REPO / "databricks/cpu.json").read_text())["new_cluster"]
+    packages = [library["pypi"]["package"] for library in task["libraries"]]
+    assert packages == classic_pins() and "mlflow==3.17.2" in packages
+    assert not any(p.startswith("tensorflow") for p in packages)  # the ML runtime's own build
+    python = task["spark_python_task"]
+    assert python["source"] == "GIT" and python["python_file"] == "databricks/entry.py"
 
-    client = client_for(workspace.store)
-    [logged] = client.search_runs([client.get_experiment_by_name(EXPERIMENT).experiment_id])
+    client, [logged] = runs_of(workspace, DIAB_EXPERIMENT)  # one MLflow run per job run
+    assert python["parameters"][:3] == ["diab", "--mlflow_run_id", logged.info.run_id]
     assert logged.info.status == "FINISHED"
-    assert logged.data.params["max_depth"] == "8"
+    assert logged.data.params["max_depth"] == "8" and logged.data.params["n_estimators"] == "20"
     assert set(logged.data.metrics) == {"mse", "rmse", "mae", "r2"}
-    assert logged.data.tags["mlflow.project.backend"] == "databricks"
+    assert logged.inputs.dataset_inputs[0].dataset.name == "diabetes"
+    assert logged.data.tags["databricks.job_run_id"] == str(job.run_id)
+    assert logged.data.tags["databricks.job_run_url"] == f"{workspace.url}/#job/runs/{job.run_id}"
+    assert logged.data.tags["mlflow.source.git.commit"] == sha
+    assert logged.data.tags["mlflow.project.backend"] == "databricks-jobs"
     assert client.search_logged_models([logged.info.experiment_id])[0].name == "random-forest-model"
     assert_token_nowhere(workspace, done.stdout, done.stderr)
 
 
-def test_mnist_on_the_gpu_spec_and_a_failing_job_marks_the_run_failed(workspace, tmp_path):
-    data = write_npz(tmp_path / "tiny.npz")
-    unnamed = dbjob(workspace, "mnist", "-P", f"data_path={data}")
-    assert unnamed.returncode == 2 and "argument --experiment-name: required" in unnamed.stderr
-    experiment = ["--experiment-name", "/Users/me@example.com/keras-mnist"]
-    done = dbjob(workspace, "mnist", "--backend-config", "databricks/gpu.json", "-P", "epochs=1",
-                 "-P", "num_hidden_units=16", "-P", f"data_path={data}", "--wait", *experiment)
+def test_mnist_on_the_gpu_spec_from_a_git_url(workspace, git_daemon, tmp_path):
+    url, sha = git_daemon
+    data = write_npz(tmp_path / "mnist.npz")  # stands for /Volumes/<catalog>/<schema>/<volume>/mnist.npz
+    done = submit(workspace, url, spec(tmp_path, "gpu"), "mnist", "-v", sha, "-P", "epochs=2",
+                  "-P", "num_hidden_units=16", "-P", f"data_path={data}", experiment=MNIST_EXPERIMENT)
     assert done.returncode == 0, done.stderr[-3000:] + "".join(j.log for j in workspace.jobs.values())
-    failed = dbjob(workspace, "mnist", "--backend-config", "databricks/gpu.json", "-P",
-                   f"data_path={tmp_path / 'missing.npz'}", "--wait", *experiment)
-    assert failed.returncode == 1
-    assert "Databricks job run 2 failed" in failed.stderr.strip().splitlines()[-1]
-    assert "data_path:" in workspace.jobs[2].log and "does not exist" in workspace.jobs[2].log
-    client = client_for(workspace.store)
-    experiment_id = client.get_experiment_by_name(experiment[1]).experiment_id
-    statuses = sorted(r.info.status for r in client.search_runs([experiment_id]))
-    assert statuses == ["FAILED", "FINISHED"]
-    assert workspace.jobs[1].request["new_cluster"]["spark_version"].endswith("gpu-ml-scala2.13")
-    assert_token_nowhere(workspace, done.stdout, done.stderr, failed.stdout, failed.stderr)
-
-
-def test_classic_route_on_a_legacy_runtime(workspace, tmp_path):
-    """MLflow's own route: it uploads the whole project folder, so submit from a clean clone."""
-    checkout = tmp_path / "checkout"
-    subprocess.run(["git", "clone", "--quiet", str(REPO), str(checkout)], check=True)
-    command = [str(BIN / "mlflow"), "run", str(checkout), "-b", "databricks", "--backend-config",
-               str(REPO / "databricks/legacy.json"), "-e", "diab", "-P", "n_estimators=10",
-               "--env-manager", "local", "--experiment-name", EXPERIMENT]
-    done = run(command, client_env(workspace), cwd=tmp_path, timeout=600)
-    assert done.returncode == 0, done.stderr[-3000:] + "".join(j.log for j in workspace.jobs.values())
-    workspace.wait_for_jobs()  # the CLI returns once the job is submitted
     [job] = workspace.jobs.values()
-    assert job.result == "SUCCESS", job.log[-3000:]
-    assert job.request["new_cluster"]["spark_version"].startswith("12.2.x")
-    assert set(job.request["new_cluster"]) == set(json.loads((REPO / "databricks/legacy.json")
-                                                             .read_text())["new_cluster"])
-    assert "shell_command_task" in job.request
-    client = client_for(workspace.store)
-    [logged] = client.search_runs([client.get_experiment_by_name(EXPERIMENT).experiment_id])
-    assert logged.info.status == "FINISHED" and "mse" in logged.data.metrics
+    assert job.request["tasks"][0]["new_cluster"]["node_type_id"] == "g5.xlarge"
+    assert job.request["git_source"]["git_commit"] == sha
+    client, [logged] = runs_of(workspace, MNIST_EXPERIMENT)
+    assert logged.info.status == "FINISHED" and "test_accuracy" in logged.data.metrics
+    assert len(client.get_metric_history(logged.info.run_id, "accuracy")) == 2
     assert_token_nowhere(workspace, done.stdout, done.stderr)
 
 
-@pytest.mark.parametrize(("content", "problem"), [
-    (None, "backend config not found"),
-    ("{not json", "not valid JSON"),
-    ('{"spark_version": "17.3.x-cpu-ml-scala2.13", "num_workers": 0}', 'needs a "new_cluster" object'),
-    ('{"existing_cluster_id": "abc"}', "existing_cluster_id is not supported"),
-    ('{"new_cluster": {"num_workers": 0}}', 'new_cluster needs a "spark_version"'),
-    ('{"new_cluster": {"spark_version": "x"}, "libraries": [{"jar": "a.jar"}]}', "is not"),
+def test_diab_serverless_gets_the_pins_as_environment_dependencies(workspace, checkout, tmp_path):
+    done = submit(workspace, checkout, spec(tmp_path, "serverless"), "diab", "-P", "n_estimators=10")
+    assert done.returncode == 0, done.stderr[-3000:] + "".join(j.log for j in workspace.jobs.values())
+    [job] = workspace.jobs.values()
+    [task] = job.request["tasks"]
+    assert "new_cluster" not in task and "libraries" not in task
+    [environment] = job.request["environments"]
+    assert task["environment_key"] == environment["environment_key"]
+    assert environment["spec"]["environment_version"] == "4"
+    assert "tensorflow-cpu==2.21.0" in environment["spec"]["dependencies"]  # no ML runtime here
+    _, [logged] = runs_of(workspace, DIAB_EXPERIMENT)
+    assert logged.info.status == "FINISHED" and "mse" in logged.data.metrics
+
+
+def test_failing_jobs_end_the_run_failed_with_one_line(workspace, checkout, tmp_path):
+    missing = tmp_path / "missing.npz"
+    failed = submit(workspace, checkout, spec(tmp_path, "cpu"), "mnist", "-P", f"data_path={missing}",
+                    experiment=MNIST_EXPERIMENT)
+    assert failed.returncode == 1
+    [line] = [x for x in failed.stderr.splitlines() if "===" in x]
+    assert "Databricks job run 1 FAILED: RUN_EXECUTION_ERROR" in line and "does not exist" in line
+    uninstallable = submit(workspace, checkout, spec(tmp_path, "cpu", libraries=[
+        {"pypi": {"package": "no-such-package==1.0"}}]), "diab", experiment=MNIST_EXPERIMENT)
+    assert uninstallable.returncode == 1
+    assert "Databricks job run 2 FAILED: LIBRARY_INSTALLATION_ERROR" in uninstallable.stderr
+    _, runs = runs_of(workspace, MNIST_EXPERIMENT)
+    assert [r.info.status for r in runs] == ["FAILED", "FAILED"]  # neither entry point ever ended them
+    for logged, code in zip(runs, ("LIBRARY_INSTALLATION_ERROR", "RUN_EXECUTION_ERROR"), strict=True):
+        assert logged.data.tags["databricks.termination"].startswith(code)
+    assert_token_nowhere(workspace, failed.stderr, uninstallable.stderr)
+
+
+def test_ctrl_c_while_following_cancels_the_job(workspace, checkout, tmp_path):
+    command = [str(BIN / "mlflow"), "run", str(checkout), "-b", "databricks-jobs", "--backend-config",
+               str(spec(tmp_path, "cpu")), "-e", "diab", "-P", "n_estimators=5000",
+               "--experiment-name", DIAB_EXPERIMENT]
+    env = project_env("databricks", DATABRICKS_HOST=workspace.url, DATABRICKS_TOKEN=TOKEN,
+                      DBJOBS_POLL_SECONDS="0.3")
+    process = subprocess.Popen(command, env=env, cwd=tmp_path, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 300
+    while not any(j.state == "RUNNING" for j in workspace.jobs.values()) and time.monotonic() < deadline:
+        time.sleep(0.3)
+    process.send_signal(signal.SIGINT)
+    process.communicate(timeout=120)
+    assert process.returncode != 0
+    [job] = workspace.jobs.values()
+    assert job.state == "TERMINATED" and job.code == "CANCELED"
+    _, [logged] = runs_of(workspace, DIAB_EXPERIMENT)
+    assert logged.info.status == "KILLED"
+
+
+def test_detached_submission_is_followed_later(workspace, checkout, tmp_path):
+    done = submit(workspace, checkout, spec(tmp_path, "cpu"), "diab", "-P", "n_estimators=10",
+                  DBJOBS_DETACH="1")
+    assert done.returncode == 0, done.stderr[-3000:]
+    _, [logged] = runs_of(workspace, DIAB_EXPERIMENT)
+    env = project_env("databricks", DATABRICKS_HOST=workspace.url, DATABRICKS_TOKEN=TOKEN,
+                      DBJOBS_POLL_SECONDS="0.3")
+    followed = run(["python", "-m", "dbjobs", "follow", logged.info.run_id], env, cwd=tmp_path, timeout=300)
+    assert followed.returncode == 0, followed.stderr[-3000:]
+    _, [logged] = runs_of(workspace, DIAB_EXPERIMENT)
+    assert logged.info.status == "FINISHED" and "mse" in logged.data.metrics
+
+
+def no_submission(workspace) -> None:
+    assert workspace.job_calls() == []
+    _, runs = runs_of(workspace, DIAB_EXPERIMENT)
+    assert runs == []
+
+
+def test_dirty_or_unpushed_work_is_refused_before_any_request(workspace, checkout, tmp_path):
+    (checkout / "diab" / "params.py").write_text("# changed\n")
+    dirty = submit(workspace, checkout, spec(tmp_path, "cpu"), "diab")
+    assert dirty.returncode == 1
+    [line] = [x for x in dirty.stderr.splitlines() if "===" in x]
+    assert "has uncommitted changes (diab/params.py): commit and push them" in line
+    subprocess.run(["git", "-C", str(checkout), "-c", "user.email=a@b", "-c", "user.name=a", "commit",
+                    "--quiet", "-am", "local only"], check=True)
+    unpushed = submit(workspace, checkout, spec(tmp_path, "cpu"), "diab")
+    assert unpushed.returncode == 1
+    assert "is not on the remote yet: push it (git push)" in unpushed.stderr
+    no_submission(workspace)
+
+
+@pytest.mark.parametrize(("change", "problem"), [
+    ({"new_cluster": {"spark_version": "17.3.x-scala2.13", "use_ml_runtime": True, "nodetype_id": "i3"}},
+     "new_cluster is not a Databricks cluster spec (unknown fields nodetype_id)"),
+    ({"new_cluster": {"spark_version": "12.2.x-cpu-ml-scala2.12", "node_type_id": "i3.xlarge"}},
+     "is older than 13.3 LTS"),
+    ({"environment": {"environment_version": "4"}}, "needs exactly one of"),
+    ({"clusters": 1}, "unknown keys clusters"),
 ])
-def test_bad_backend_config_is_refused_before_any_request(bare_workspace, tmp_path, content, problem):
-    workspace = bare_workspace
-    path = tmp_path / "spec.json"
-    if content is not None:
-        path.write_text(content)
-    done = dbjob(workspace, "diab", "--backend-config", str(path))
-    assert done.returncode == 2
-    [line] = done.stderr.strip().splitlines()
-    assert line.startswith(f"dbjob: error: {path}: ") and problem in line
-    assert workspace.requests == []
+def test_malformed_spec_is_refused_naming_the_file(workspace, checkout, tmp_path, change, problem):
+    path = spec(tmp_path, "cpu", **change)
+    done = submit(workspace, checkout, path, "diab")
+    assert done.returncode == 1
+    [line] = [x for x in done.stderr.splitlines() if "===" in x]
+    assert f"=== {path}: " in line and problem in line
+    no_submission(workspace)
 
 
-def test_bad_parameter_is_refused_before_any_request(bare_workspace):
-    workspace = bare_workspace
-    done = dbjob(workspace, "diab", "-P", "max_depth=0")
+def test_bad_parameter_is_refused_before_any_request(workspace, checkout, tmp_path):
+    done = submit(workspace, checkout, spec(tmp_path, "cpu"), "diab", "-P", "max_depth=0")
     assert done.returncode == 2
-    assert done.stderr.strip() == "diab: error: argument --max_depth: must be an integer in [1, 100], got '0'"
-    assert workspace.requests == []
+    assert done.stderr.strip().splitlines()[-1] == \
+        "diab: error: argument --max_depth: must be an integer in [1, 100], got '0'"
+    no_submission(workspace)
+
+
+def test_the_stand_in_refuses_what_databricks_would(workspace):
+    from databricks.sdk import WorkspaceClient
+    from databricks.sdk.errors import InvalidParameterValue
+
+    client = WorkspaceClient(host=workspace.url, token=TOKEN)
+    with pytest.raises(InvalidParameterValue, match="Unknown fields: tasks_list"):
+        client.api_client.do("POST", "/api/2.2/jobs/runs/submit", body={"tasks_list": []})
+    with pytest.raises(InvalidParameterValue, match="Invalid value for tasks"):
+        client.api_client.do("POST", "/api/2.2/jobs/runs/submit", body={"tasks": [
+            {"task_key": "a", "new_cluster": {"spark_versoin": "17.3.x-scala2.13"},
+             "spark_python_task": {"python_file": "a.py"}}]})
+    assert workspace.jobs == {}
 
 
 @pytest.mark.parametrize("entry_point", ["diab", "mnist"])
@@ -169,6 +268,7 @@ def test_notebook_runs_as_a_script_against_a_local_store(tmp_path, sqlite_uri, e
     notebook = REPO / "databricks" / "notebooks" / f"{entry_point}.py"
     source = notebook.read_text()
     assert source.startswith("# Databricks notebook source\n") and "# COMMAND ----------" in source
+    assert source.count("run_notebook(") == 1  # the notebook is one call into the project
     flags = {"diab": ["--n_estimators", "10"],
              "mnist": ["--epochs", "1", "--num_hidden_units", "16",
                        "--data_path", str(write_npz(tmp_path / "tiny.npz"))]}[entry_point]

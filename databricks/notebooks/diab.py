@@ -2,8 +2,9 @@
 # MAGIC %md
 # MAGIC # diab: random forest on the diabetes data
 # MAGIC
-# MAGIC Runs this repository's own `diab` code from a Databricks Git folder, with a widget
-# MAGIC per parameter, and logs to the workspace experiment `/Users/<you>/sklearn-diab`.
+# MAGIC The Free Edition route (serverless notebooks): open this notebook from a Git folder of the
+# MAGIC repository, fill in the widgets and run all. It trains with the project's own `diab` code
+# MAGIC and logs to the workspace experiment `/Users/<you>/sklearn-diab`.
 # MAGIC Locally: `python databricks/notebooks/diab.py --flag value` logs to MLFLOW_TRACKING_URI.
 
 # COMMAND ----------
@@ -17,22 +18,9 @@ try:
 except NameError:
     NOTEBOOK_DIR = Path(os.getcwd())  # a Databricks notebook runs in its own folder
 sys.path.insert(0, str(NOTEBOOK_DIR.parents[1]))  # the Git folder's root: the project's packages
-DBUTILS = globals().get("dbutils")
 
 # COMMAND ----------
 
-from diab.params import DiabParams  # noqa: E402
-from runkit.notebook import read_params, use_workspace_experiment  # noqa: E402
+from runkit.notebook import run_notebook  # noqa: E402
 
-params = read_params(DiabParams, prog="diab", dbutils=DBUTILS)
-experiment = use_workspace_experiment("sklearn-diab", dbutils=DBUTILS)
-print(experiment, params)
-
-# COMMAND ----------
-
-from diab.tracking import train_and_log  # noqa: E402
-from runkit.tracking import active_run  # noqa: E402
-
-with active_run("sklearn-diab") as run:
-    metrics = train_and_log(run, params)
-print(experiment, run.info.run_id, metrics)
+metrics = run_notebook("diab", dbutils=globals().get("dbutils"))

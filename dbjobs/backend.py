@@ -1,0 +1,151 @@
+"""MLflow's plugin point for `mlflow run -b databricks-jobs`: check, create the run, submit, follow.
+
+Everything is checked before any request: the spec, the entry point's parameters (with the
+entry point's own declarations), the tracking URI and experiment, and the commit (clean and
+pushed). Then the MLflow run is created in the workspace experiment, the job is submitted
+with its id, and the backend follows the job to its end as a local run would (set
+DBJOBS_DETACH=1 to return once submitted; `python -m dbjobs follow RUN_ID` re-attaches).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from mlflow.exceptions import ExecutionException
+from mlflow.projects.backend.abstract_backend import AbstractBackend
+from mlflow.projects.submitted_run import SubmittedRun
+
+from dbjobs.follow import Ending, ending, follow
+from dbjobs.source import SourceError, resolve
+from dbjobs.spec import SpecError, load_spec
+
+JOB_RUN_TAG, JOB_URL_TAG = "databricks.job_run_id", "databricks.job_run_url"
+ENTRY_POINTS = ("main", "diab", "mnist", "sweep")
+
+
+class JobSubmittedRun(SubmittedRun):
+    """A submitted Databricks job run and the MLflow run it logs into."""
+
+    def __init__(self, workspace, job_run_id: int, mlflow_run_id: str):
+        super().__init__()
+        self.workspace, self.job_run_id, self._run_id = workspace, job_run_id, mlflow_run_id
+
+    @property
+    def run_id(self) -> str:
+        return self._run_id
+
+    def wait(self) -> bool:
+        return follow(self.workspace, self.job_run_id, self._run_id).status == "FINISHED"
+
+    def get_status(self) -> str:
+        result = ending(self.workspace.jobs.get_run(self.job_run_id))
+        return "RUNNING" if result is None else result.status
+
+    def cancel(self) -> None:
+        self.workspace.jobs.cancel_run(self.job_run_id)
+
+
+class DatabricksJobsBackend(AbstractBackend):
+    """Runs an entry point as a Jobs API 2.2 one-time run of the exact commit, from git."""
+
+    def run(self, project_uri, entry_point, params, version, backend_config, tracking_uri, experiment_id):
+        try:
+            spec = load_spec(backend_config)
+            flags = checked_flags(entry_point, params)
+            check_tracking(tracking_uri, experiment_id)
+            source = resolve(project_uri, version, spec.git_provider)
+        except (SpecError, SourceError) as error:
+            raise ExecutionException(str(error)) from None
+        from dbjobs.request import submit_arguments
+
+        workspace = workspace_client(tracking_uri)
+        run = create_run(experiment_id, entry_point, params, source)
+        run_id = run.info.run_id
+        try:
+            arguments = submit_arguments(spec, source, entry_point, run_id, flags,
+                                         run_name=f"mlflow-lab {entry_point} {run_id[:8]}")
+            job_run_id = workspace.jobs.submit(**arguments).response.run_id
+        except Exception as error:
+            fail(run_id, f"submission refused: {error}")
+            raise ExecutionException(f"Databricks refused the submission: {one_line(error)}") from None
+        url = workspace.jobs.get_run(job_run_id).run_page_url or ""
+        import mlflow
+
+        mlflow.MlflowClient().set_tag(run_id, JOB_RUN_TAG, str(job_run_id))
+        mlflow.MlflowClient().set_tag(run_id, JOB_URL_TAG, url)
+        print(f"databricks: MLflow run {run_id}, job run {job_run_id}: {url}", file=sys.stderr, flush=True)
+        submitted = JobSubmittedRun(workspace, job_run_id, run_id)
+        if os.environ.get("DBJOBS_DETACH", "").lower() not in ("1", "true", "yes"):
+            result = follow(workspace, job_run_id, run_id)
+            if result.status != "FINISHED":
+                raise ExecutionException(ended_message(job_run_id, run_id, result))
+        return submitted
+
+
+def ended_message(job_run_id: int, run_id: str, result: Ending) -> str:
+    return f"Databricks job run {job_run_id} {result.status}: {result.message}; MLflow run {run_id} ended {result.status}"
+
+
+def checked_flags(entry_point: str, params: dict) -> list[str]:
+    """The entry point's flags, refused here (one line, exit 2) if the entry point would refuse them."""
+    if entry_point not in ENTRY_POINTS:
+        raise SpecError(f"entry point {entry_point!r} does not run on Databricks (allowed: "
+                        f"{', '.join(ENTRY_POINTS)})")
+    flags = [arg for name, value in params.items() for arg in (f"--{name}", str(value))]
+    if entry_point == "sweep":
+        from sweep.cli import parse_args
+
+        parse_args(flags, here=False)
+    else:
+        from runkit.entrypoints import ENTRY_POINTS as REGISTRY
+        from runkit.params import parse
+
+        name = "diab" if entry_point == "main" else entry_point
+        parse(REGISTRY[name].params, flags, prog=name)
+    return flags
+
+
+def check_tracking(tracking_uri: str, experiment_id: str) -> None:
+    if not str(tracking_uri).startswith("databricks"):
+        raise SpecError(f"-b databricks-jobs logs to the workspace: set MLFLOW_TRACKING_URI=databricks "
+                        f"(or databricks://PROFILE), not {tracking_uri}")
+    if str(experiment_id) == "0":
+        raise SpecError("--experiment-name is required: an absolute workspace path such as "
+                        "/Users/you@example.com/sklearn-diab")
+
+
+def workspace_client(tracking_uri: str):
+    """databricks-sdk's client for the workspace the tracking URI names (env, or a profile)."""
+    from databricks.sdk import WorkspaceClient
+
+    profile = str(tracking_uri).removeprefix("databricks").removeprefix("://")
+    return WorkspaceClient(profile=profile) if profile else WorkspaceClient()
+
+
+def create_run(experiment_id: str, entry_point: str, params: dict, source):
+    """The MLflow run the job logs into, with the git source it runs and the -P values."""
+    import mlflow
+    from mlflow.entities import Param
+
+    client = mlflow.MlflowClient()
+    run = client.create_run(experiment_id, tags={
+        "mlflow.source.type": "PROJECT", "mlflow.source.name": source.url,
+        "mlflow.source.git.commit": source.commit, "mlflow.source.git.repoURL": source.url,
+        "mlflow.project.entryPoint": entry_point})
+    if params:
+        client.log_batch(run.info.run_id, params=[Param(k, str(v)) for k, v in params.items()],
+                         synchronous=True)
+    return run
+
+
+def fail(run_id: str, message: str) -> None:
+    import mlflow
+
+    mlflow.MlflowClient().set_tag(run_id, "databricks.termination", message[:5000])
+    mlflow.MlflowClient().set_terminated(run_id, "FAILED")
+
+
+def one_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
