@@ -15,8 +15,9 @@ import argparse
 import statistics
 from pathlib import Path
 
-from common import SHARED, measure_in_fresh_store, require
 from sweep_search import best
+
+from common import SHARED, measure_in_fresh_store, require
 
 SEARCH = ["--model", "mnist", "--trials", "12", "--epochs", "5", "--learning_rate", "0.001:0.5:log",
           "--num_hidden_units", "64,128,256,512", "--validation_fraction", "0.1", "--seed", "0",

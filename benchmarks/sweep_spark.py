@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import argparse
 
-from common import REPO, measure_in_fresh_store, report
 from sweep_vs_lab import GRID
+
+from common import REPO, measure_in_fresh_store, report
 
 
 def main() -> None:

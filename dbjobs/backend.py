@@ -84,7 +84,8 @@ class DatabricksJobsBackend(AbstractBackend):
 
 
 def ended_message(job_run_id: int, run_id: str, result: Ending) -> str:
-    return f"Databricks job run {job_run_id} {result.status}: {result.message}; MLflow run {run_id} ended {result.status}"
+    return (f"Databricks job run {job_run_id} {result.status}: {result.message}; "
+            f"MLflow run {run_id} ended {result.status}")
 
 
 def checked_flags(entry_point: str, params: dict) -> list[str]:

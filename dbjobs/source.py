@@ -53,10 +53,12 @@ def local_commit(folder: Path, version: str | None) -> tuple[str, str]:
     try:
         git(folder, "rev-parse", "--is-inside-work-tree")
     except SourceError:
-        raise SourceError(f"{folder} is not a git checkout; Databricks runs a commit from its git remote") from None
+        raise SourceError(f"{folder} is not a git checkout; Databricks runs a commit from its "
+                          "git remote") from None
     changed = git(folder, "status", "--porcelain", "--untracked-files=normal").splitlines()
     if changed:
-        names = ", ".join(line[3:] for line in changed[:3]) + (" ..." if len(changed) > 3 else "")
+        names = ", ".join(line.split(maxsplit=1)[-1] for line in changed[:3])
+        names += " ..." if len(changed) > 3 else ""
         raise SourceError(f"{folder} has uncommitted changes ({names}): commit and push them, then run "
                           "again; the job checks out the commit from the remote")
     commit = git(folder, "rev-parse", f"{version or 'HEAD'}^{{commit}}")
@@ -75,7 +77,8 @@ def remote_commit(url: str, version: str | None) -> str:
     if version and FULL_SHA.fullmatch(version):
         return version
     wanted = version or "HEAD"
-    for line in git(None, "ls-remote", url, wanted, f"refs/heads/{wanted}", f"refs/tags/{wanted}").splitlines():
+    found = git(None, "ls-remote", url, wanted, f"refs/heads/{wanted}", f"refs/tags/{wanted}")
+    for line in found.splitlines():
         return line.split()[0]
     raise SourceError(f"-v {wanted}: no such branch or tag on {url} (give a full 40-character sha, a "
                       "branch or a tag)")

@@ -60,8 +60,8 @@ class Job:
         status = {"state": self.state}
         legacy = {"life_cycle_state": self.state, "state_message": self.message}
         if self.state == "TERMINATED":
-            status["termination_details"] = {"code": self.code, "type": FAILURE_TYPES.get(self.code, "CLIENT_ERROR"),
-                                             "message": self.message}
+            kind = FAILURE_TYPES.get(self.code, "CLIENT_ERROR")
+            status["termination_details"] = {"code": self.code, "type": kind, "message": self.message}
             legacy["result_state"] = {"SUCCESS": "SUCCESS", "CANCELED": "CANCELED"}.get(self.code, "FAILED")
         tasks = [{"task_key": task["task_key"], "run_id": self.run_id * 100 + index, "status": status}
                  for index, task in enumerate(self.request["tasks"])]
@@ -108,8 +108,8 @@ class Workspace:
         for task in request["tasks"]:
             missing = [pin for pin in self.dependencies(request, task) if not satisfied(pin)]
             if missing:
-                return job.end("LIBRARY_INSTALLATION_ERROR",
-                               f"Library installation failed for library due to user error: {', '.join(missing)}")
+                return job.end("LIBRARY_INSTALLATION_ERROR", "Library installation failed for library "
+                               f"due to user error: {', '.join(missing)}")
             python = task["spark_python_task"]
             command = [str(self.bin_dir / "python"), str(checkout / python["python_file"]),
                        *python.get("parameters", [])]
@@ -127,7 +127,8 @@ class Workspace:
 
     def dependencies(self, request: dict, task: dict) -> list[str]:
         if "environment_key" in task:
-            [environment] = [e for e in request["environments"] if e["environment_key"] == task["environment_key"]]
+            [environment] = [e for e in request["environments"]
+                             if e["environment_key"] == task["environment_key"]]
             return environment["spec"].get("dependencies", [])
         return [library["pypi"]["package"] for library in task.get("libraries", [])]
 
@@ -255,9 +256,10 @@ def submit_problem(payload: dict) -> str:
     for task in tasks:
         compute = [key for key in ("new_cluster", "existing_cluster_id", "environment_key") if key in task]
         if len(compute) != 1:
-            return f"Task {task['task_key']} needs exactly one of new_cluster, existing_cluster_id, environment_key"
+            return (f"Task {task['task_key']} needs exactly one of new_cluster, existing_cluster_id, "
+                    "environment_key")
         if "environment_key" in task and task["environment_key"] not in environments:
-            return f"Task {task['task_key']} names environment {task['environment_key']}, which is not defined"
+            return f"Task {task['task_key']} names environment {task['environment_key']}, not defined"
         python = task.get("spark_python_task")
         if python is None:
             return "This workspace runs spark_python_task tasks only"

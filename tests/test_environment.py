@@ -63,3 +63,25 @@ def test_uv_builds_an_isolated_environment_and_runs_diab(tmp_path):
                                    capture_output=True, text=True, check=True).stdout.strip()
         assert installed == version, name
     assert float(done.stdout.strip().splitlines()[-1]) > 0
+
+
+def test_the_installed_project_requires_exactly_requirements_txt():
+    """pyproject.toml reads its dependencies from requirements.txt: one list, installed as is."""
+    import tomllib
+    from importlib import metadata
+
+    pyproject = tomllib.loads((REPO / "pyproject.toml").read_text())
+    assert pyproject["tool"]["setuptools"]["dynamic"]["dependencies"] == {"file": ["requirements.txt"]}
+    lines = [line.strip() for line in (REPO / "requirements.txt").read_text().splitlines()
+             if line.strip() and not line.startswith("#")]
+    required = [r for r in metadata.requires("mlflow-lab") if "extra ==" not in r]
+    assert [str(Requirement(r)) for r in required] == [str(Requirement(r)) for r in lines]
+    spark = [r for r in metadata.requires("mlflow-lab") if 'extra == "spark"' in r]
+    assert [r.split(";")[0].strip() for r in spark] == ["pyspark==4.3.0"]
+
+
+def test_mlflow_finds_the_databricks_jobs_backend():
+    from mlflow.projects.backend import loader
+    from mlflow.projects.backend.abstract_backend import AbstractBackend
+
+    assert isinstance(loader.load_backend("databricks-jobs"), AbstractBackend)

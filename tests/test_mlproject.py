@@ -8,13 +8,12 @@ import pytest
 import yaml
 
 from compare.params import CompareParams
-from diab.params import DiabParams
 from helpers import REPO
-from mnist.params import MnistParams
+from runkit.entrypoints import ENTRY_POINTS as TRAINING
 from runkit.params import MLPROJECT_TYPES, declared
 from sweep.params import SweepParams
 
-ENTRY_POINTS = {"diab": DiabParams, "mnist": MnistParams, "sweep": SweepParams,
+ENTRY_POINTS = {**{name: entry.params for name, entry in TRAINING.items()}, "sweep": SweepParams,
                 "compare": CompareParams}
 
 

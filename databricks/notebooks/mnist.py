@@ -5,7 +5,8 @@
 # MAGIC The Free Edition route (serverless notebooks): open this notebook from a Git folder of the
 # MAGIC repository, fill in the widgets and run all. It trains with the project's own `mnist` code
 # MAGIC and logs to the workspace experiment `/Users/<you>/keras-mnist`.
-# MAGIC `data_path` takes a Unity Catalog volume path such as `/Volumes/<catalog>/<schema>/<volume>/mnist.npz`.
+# MAGIC `data_path` takes a Unity Catalog volume path such as
+# MAGIC `/Volumes/<catalog>/<schema>/<volume>/mnist.npz`.
 # MAGIC Locally: `python databricks/notebooks/mnist.py --flag value` logs to MLFLOW_TRACKING_URI.
 
 # COMMAND ----------

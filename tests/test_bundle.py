@@ -1,0 +1,105 @@
+"""The Databricks bundle (databricks.yml) against Databricks' published job schema and the MLproject.
+
+The Databricks CLI cannot be installed here, so each job is checked the way the Jobs API
+reads it: through databricks-sdk's `JobSettings` dataclass, whose `from_dict` silently drops
+unknown keys and enum values (so `as_dict()` must give the job back unchanged). Its
+parameters must mirror the MLproject's, and with their defaults filled in, the task's
+arguments must be accepted by the entry point's own parser.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+
+import pytest
+import yaml
+from databricks.sdk.service.jobs import JobSettings
+
+from dbjobs.pins import classic_pins
+from dbjobs.task import ENTRY_MODULES
+from helpers import REPO
+
+BUNDLE_KEYS = {"bundle", "variables", "targets", "resources", "workspace", "include", "artifacts", "sync"}
+BUNDLE_ONLY = {"sweep": {"space"}}  # a sweep's model parameters, which MLproject cannot declare
+DEFAULT_OVERRIDES = {"sweep": {"backend": "spark"}}  # the sweep job runs on a multi-worker cluster
+
+
+@pytest.fixture(scope="module")
+def bundle() -> dict:
+    return yaml.safe_load((REPO / "databricks.yml").read_text())
+
+
+@pytest.fixture(scope="module")
+def mlproject() -> dict:
+    return yaml.safe_load((REPO / "MLproject").read_text())["entry_points"]
+
+
+def test_bundle_has_dev_and_prod_and_declares_every_variable_it_uses(bundle):
+    assert set(bundle) <= BUNDLE_KEYS
+    assert bundle["bundle"]["name"] == "mlflow-lab"
+    assert set(bundle["targets"]) == {"dev", "prod"}
+    assert bundle["targets"]["dev"]["default"] is True
+    used = set(re.findall(r"\$\{var\.(\w+)\}", (REPO / "databricks.yml").read_text()))
+    assert used == set(bundle["variables"])
+    assert {"experiment_dir", "cpu_node_type", "gpu_node_type"} <= used
+
+
+def test_one_job_per_entry_point(bundle):
+    assert set(bundle["resources"]["jobs"]) == {"diab", "mnist", "sweep"}
+
+
+@pytest.mark.parametrize("name", ["diab", "mnist", "sweep"])
+def test_job_round_trips_through_the_jobs_api_schema(bundle, name):
+    job = bundle["resources"]["jobs"][name]
+    assert JobSettings.from_dict(job).as_dict() == job
+
+
+@pytest.mark.parametrize("name", ["diab", "mnist", "sweep"])
+def test_job_parameters_mirror_the_mlproject(bundle, mlproject, name):
+    job = bundle["resources"]["jobs"][name]
+    in_bundle = {p["name"]: p["default"] for p in job["parameters"]}
+    declared = {key: str(value["default"]) for key, value in mlproject[name]["parameters"].items()}
+    expected = {**declared, **DEFAULT_OVERRIDES.get(name, {})}
+    assert {k: v for k, v in in_bundle.items() if k not in BUNDLE_ONLY.get(name, set())} == expected
+
+
+@pytest.mark.parametrize("name", ["diab", "mnist", "sweep"])
+def test_task_passes_every_parameter_and_the_entry_point_accepts_the_defaults(bundle, name):
+    job = bundle["resources"]["jobs"][name]
+    [task] = job["tasks"]
+    assert task["job_cluster_key"] in {c["job_cluster_key"] for c in job["job_clusters"]}
+    python = task["spark_python_task"]
+    assert (REPO / python["python_file"]).is_file()
+    arguments = python["parameters"]
+    assert arguments[0] == name and name in ENTRY_MODULES
+    flags = arguments[arguments.index("--") + 1:]
+    passed = dict(zip(flags[::2], flags[1::2], strict=True))
+    assert passed == {f"--{p['name']}": f"{{{{job.parameters.{p['name']}}}}}" for p in job["parameters"]
+                      if p["name"] not in BUNDLE_ONLY.get(name, set())}
+    defaults = {p["name"]: p["default"] for p in job["parameters"]}
+    argv = [re.sub(r"\{\{job\.parameters\.(\w+)\}\}", lambda m: defaults[m[1]], flag) for flag in flags]
+    if name == "sweep":
+        from sweep.cli import parse_args
+
+        plan = parse_args([*argv, *shlex.split(defaults["space"])], here=False)
+        assert plan.params.backend == "spark" and plan.sampler == "grid"
+    else:
+        from runkit.entrypoints import ENTRY_POINTS
+        from runkit.params import parse
+
+        parse(ENTRY_POINTS[name].params, argv, prog=name)
+
+
+@pytest.mark.parametrize("name", ["diab", "mnist", "sweep"])
+def test_job_installs_the_pins_and_runs_on_current_ml_runtimes(bundle, name):
+    job = bundle["resources"]["jobs"][name]
+    [task] = job["tasks"]
+    assert [library["pypi"]["package"] for library in task["libraries"]] == classic_pins()
+    [cluster] = job["job_clusters"]
+    spec = cluster["new_cluster"]
+    assert spec["spark_version"].startswith("17.3.") and spec["use_ml_runtime"] is True
+    assert spec["kind"] == "CLASSIC_PREVIEW"
+    assert spec["is_single_node"] is (name != "sweep")
+    if name == "mnist":
+        assert spec["node_type_id"] == "${var.gpu_node_type}"
