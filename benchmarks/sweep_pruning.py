@@ -1,6 +1,7 @@
 """Pruning: the same 12-trial mnist search on the full MNIST with and without pruning.
 
     python benchmarks/sweep_pruning.py [--pairs 1] [--data ../shared/data/mnist.npz] [--pruner median]
+                                       [--batch-size 128]
 
 Both sides run `python -m sweep --model mnist --trials 12 --epochs 5 --learning_rate
 0.001:0.5:log --num_hidden_units 64,128,256,512 --validation_fraction 0.1` (TPE, seed 0, one
@@ -29,12 +30,14 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=1)
     parser.add_argument("--data", type=Path, default=SHARED / "data" / "mnist.npz")
     parser.add_argument("--pruner", default="median", choices=("median", "hyperband"))
+    parser.add_argument("--batch-size", default="128", help="images per step (the lab's default: 128)")
     args = parser.parse_args()
     data = str(require(args.data).resolve())
     sides = {"no pruning": [], "pruning": []}
     for pair in range(args.pairs):
         for side, extra in (("no pruning", []), ("pruning", ["--prune", "true", "--pruner", args.pruner])):
-            done = measure_in_fresh_store(["python", "-m", "sweep", *SEARCH, "--data_path", data, *extra])
+            done = measure_in_fresh_store(["python", "-m", "sweep", *SEARCH, "--batch_size", args.batch_size,
+                                           "--data_path", data, *extra])
             sides[side].append((done.seconds, best(done.stdout, "test_accuracy")))
             print(f"pair {pair} {side:>10}: {done.seconds:.1f} s, best test_accuracy "
                   f"{sides[side][-1][1]:.4f}", flush=True)

@@ -16,7 +16,7 @@ import tempfile
 import warnings
 import zipfile
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from sweep.trial import Outcome, Task, one_line, run_trial
@@ -57,22 +57,8 @@ def _start_worker() -> None:
 class SparkPool:
     """Each trial is one Spark task; `workers` trials run at once on the executors."""
 
-    def __init__(self, workers: int):
-        check_spark()
-        with warnings.catch_warnings():  # pyspark 4.3 supports pandas 3 but still warns about it
-            warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas")
-            from pyspark.sql import SparkSession
-
-        on_databricks = "DATABRICKS_RUNTIME_VERSION" in os.environ
-        if on_databricks:
-            self.session, self.owned = SparkSession.builder.getOrCreate(), False
-        else:
-            os.environ["PYSPARK_PYTHON"] = sys.executable  # executors run this interpreter
-            self.session = (SparkSession.builder.master(f"local[{workers}]").appName("sweep")
-                            .config("spark.ui.enabled", "false")
-                            .config("spark.ui.showConsoleProgress", "false")
-                            .config("spark.python.worker.reuse", "true").getOrCreate())
-            self.owned = True
+    def __init__(self, workers: int, starting: Future | None = None):
+        self.session, self.owned = (starting or start_spark(workers)).result()
         self.context = self.session.sparkContext
         self.context.setLogLevel("ERROR")
         self.folder = tempfile.mkdtemp(prefix="sweep-code-")
@@ -104,6 +90,26 @@ class SparkPool:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
+def start_spark(workers: int) -> Future:
+    """Start Spark in the background (its JVM takes seconds), while the driver sets up the study."""
+    check_spark()
+    return ThreadPoolExecutor(1, thread_name_prefix="spark-start").submit(spark_session, workers)
+
+
+def spark_session(workers: int):
+    """The cluster's session on Databricks; elsewhere a local one, `local[workers]`: (session, ours)."""
+    with warnings.catch_warnings():  # pyspark 4.3 supports pandas 3 but still warns about it
+        warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas")
+        from pyspark.sql import SparkSession
+    if "DATABRICKS_RUNTIME_VERSION" in os.environ:
+        return SparkSession.builder.getOrCreate(), False
+    os.environ["PYSPARK_PYTHON"] = sys.executable  # executors run this interpreter
+    session = (SparkSession.builder.master(f"local[{workers}]").appName("sweep")
+               .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
+               .config("spark.python.worker.reuse", "true").getOrCreate())
+    return session, True
+
+
 def check_spark() -> None:
     """Refuse, in one line, a machine without pyspark or Java."""
     if importlib.util.find_spec("pyspark") is None:
@@ -123,6 +129,6 @@ def package_zip(path: Path) -> str:
     return str(path)
 
 
-def make_backend(name: str, workers: int):
-    """The pool that runs the trials."""
-    return SparkPool(workers) if name == "spark" else LocalPool(workers)
+def make_backend(name: str, workers: int, starting: Future | None = None):
+    """The pool that runs the trials; `starting`: a Spark session already on its way."""
+    return SparkPool(workers, starting) if name == "spark" else LocalPool(workers)

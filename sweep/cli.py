@@ -114,6 +114,9 @@ def pairs(rest: list[str]) -> dict[str, str]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse, run the study's trials, record the best; return the exit status."""
     plan = parse_args(argv)
+    from sweep.backends import start_spark
+
+    starting = start_spark(plan.workers) if plan.params.backend == "spark" else None
     import mlflow
 
     from runkit.faults import one_line_errors
@@ -121,7 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from sweep.session import run_session
 
     with one_line_errors("sweep"), active_run(plan.target.experiment) as session:
-        best = run_session(plan, session, mlflow.MlflowClient())
+        best = run_session(plan, session, mlflow.MlflowClient(), starting)
     print(f"best_run_id {best.info.run_id}")
     print(f"best_{plan.target.metric} {best.data.metrics[plan.target.metric]}")
     return 0

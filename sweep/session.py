@@ -15,8 +15,11 @@ from contextlib import contextmanager
 from sweep.trial import Task
 
 
-def run_session(plan, session, client):
-    """Run the plan in the launcher's run `session`; return the best trial's run."""
+def run_session(plan, session, client, starting=None):
+    """Run the plan in the launcher's run `session`; return the best trial's run.
+
+    `starting`: the Spark session on its way (backend=spark), started before MLflow's import.
+    """
     from sweep.cli import parse_args
     from sweep.resume import ResumeError, recorded, stored_argv
     from sweep.study import mark_as_study
@@ -24,7 +27,7 @@ def run_session(plan, session, client):
     if not plan.params.resume:
         record(client, plan, session.info.run_id)
         mark_as_study(client, session.info.run_id, plan.target.direction)
-        return run_study(plan, session, client, resumed=False)
+        return run_study(plan, session, client, resumed=False, starting=starting)
     try:
         if plan.space_given:
             raise ResumeError("argument --resume: a resumed sweep keeps the space it was started with; "
@@ -39,7 +42,7 @@ def run_session(plan, session, client):
     client.set_tag(session.info.run_id, "sweep.resumed_run_id", study_run.info.run_id)
     print(f"sweep: resuming {study_run.info.run_id} ({recorded(argv)})", file=sys.stderr)
     with reopened(client, study_run.info.run_id):
-        return run_study(resumed, study_run, client, resumed=True)
+        return run_study(resumed, study_run, client, resumed=True, starting=starting)
 
 
 def record(client, plan, run_id: str) -> None:
@@ -73,7 +76,7 @@ def reopened(client, run_id: str) -> Iterator[None]:
     client.set_terminated(run_id, "FINISHED")
 
 
-def run_study(plan, study_run, client, resumed: bool):
+def run_study(plan, study_run, client, resumed: bool, starting=None):
     """Run the trials still owed, tag the best, register it; exits 1 when a trial failed."""
     import mlflow
 
@@ -99,8 +102,8 @@ def run_study(plan, study_run, client, resumed: bool):
     progress = Progress(target, count, best.data.metrics[target.metric] if best else None)
     driver = Driver(study, storage, template, distributions(plan.space), progress)
     try:
-        outcomes = driver.run(make_backend(params.backend, min(plan.workers, count)), plan.workers,
-                              count, cells) if count else []
+        outcomes = driver.run(make_backend(params.backend, min(plan.workers, count), starting),
+                              plan.workers, count, cells) if count else []
     finally:
         progress.close()
     best = best_trial_run(client, study_run, target)

@@ -166,19 +166,56 @@ def test_hyperband_prunes_too(tmp_path, sqlite_uri):
         assert len(client.get_metric_history(trial.info.run_id, "accuracy")) == epochs
 
 
-@pytest.mark.parametrize("store", ["server", "sqlite"])
-def test_spark_backend_runs_the_grid_on_executors(tmp_path, request, store):
-    uri = request.getfixturevalue("mlflow_server") if store == "server" else f"sqlite:///{tmp_path}/mlflow.db"
-    grid = {"model": "diab", "max_depth": "3,5", "n_estimators": "10,20", "backend": "spark", "workers": "2"}
-    done = mlflow_run(str(REPO), "-e", "sweep", "--experiment-name", f"spark-{store}", *dash_p(grid),
-                      env=project_env(uri), cwd=tmp_path, timeout=600)
-    assert done.returncode == 0, done.stderr[-3000:]
-    client = client_for(uri)
-    experiment = client.get_experiment_by_name(f"spark-{store}")
+def spark_trials(client, experiment_name: str):
+    experiment = client.get_experiment_by_name(experiment_name)
     runs = client.search_runs([experiment.experiment_id])
     [parent] = [r for r in runs if "sweep.argv" in r.data.params]
-    trials = [r for r in runs if r.data.tags.get("mlflow.parentRunId") == parent.info.run_id]
+    return parent, [r for r in runs if r.data.tags.get("mlflow.parentRunId") == parent.info.run_id]
+
+
+SPARK_GRID = {"model": "diab", "max_depth": "3,5", "n_estimators": "10,20", "backend": "spark",
+              "workers": "2"}
+
+
+def test_spark_backend_on_a_tracking_server_under_mlflow_run(tmp_path, mlflow_server):
+    done = mlflow_run(str(REPO), "-e", "sweep", "--experiment-name", "spark-server", *dash_p(SPARK_GRID),
+                      env=project_env(mlflow_server), cwd=tmp_path, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    parent, trials = spark_trials(client_for(mlflow_server), "spark-server")
     assert len(trials) == 4 and {t.info.status for t in trials} == {"FINISHED"}
     assert len({(t.data.params["max_depth"], t.data.params["n_estimators"]) for t in trials}) == 4
-    assert "mse" not in parent.data.metrics  # MLFLOW_RUN_ID of `mlflow run` did not leak into executors
+    assert "mse" not in parent.data.metrics  # `mlflow run`'s MLFLOW_RUN_ID did not leak into executors
     assert parent.data.params["sweep.backend"] == "spark" and parent.info.status == "FINISHED"
+
+
+def test_spark_backend_on_a_relative_sqlite_path(tmp_path):
+    """Executors run in Spark's own folders: the sweep hands them the store's absolute path."""
+    args = [arg for name, value in SPARK_GRID.items() for arg in (f"--{name}", value)]
+    done = run(["python", "-m", "sweep", *args], project_env("sqlite:///mlflow.db"), cwd=tmp_path,
+               timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    parent, trials = spark_trials(client_for(f"sqlite:///{tmp_path}/mlflow.db"), "sklearn-diab")
+    assert len(trials) == 4 and {t.info.status for t in trials} == {"FINISHED"}
+    assert all("mse" in t.data.metrics for t in trials)
+
+
+def test_ctrl_c_cancels_the_spark_trials(tmp_path, sqlite_uri):
+    args = ["--model", "diab", "--max_depth", "20,30", "--n_estimators", "4000,4500", "--backend", "spark",
+            "--workers", "2"]
+    process = subprocess.Popen(["python", "-m", "sweep", *args], env=project_env(sqlite_uri),
+                               cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    client = client_for(sqlite_uri)
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline:  # both trials handed to executors
+        time.sleep(1)
+        running = [r for r in all_runs(client) if r.data.tags.get("mlflow.parentRunId")]
+        if len(running) == 2:
+            break
+    time.sleep(3)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 130, err[-2000:]
+    parent, trials = study(client, parent_id_of(client))
+    assert parent.info.status == "KILLED"
+    assert {t.info.status for t in trials.values()} == {"FAILED"}
+    assert all(t.data.tags["sweep.interrupted"] == "true" for t in trials.values())
