@@ -151,8 +151,8 @@ def test_failing_trials_end_failed_and_nothing_is_registered(tmp_path, sqlite_ur
 
 def test_hyperband_prunes_too(tmp_path, sqlite_uri):
     data = write_npz(tmp_path / "tiny.npz")
-    done = sweep(sqlite_uri, tmp_path, "--model", "mnist", "--trials", "6", "--workers", "1",
-                 "--learning_rate", "0.000001:0.3:log", "--epochs", "4", "--batch_size", "64",
+    done = sweep(sqlite_uri, tmp_path, "--model", "mnist", "--trials", "9", "--workers", "1",
+                 "--learning_rate", "0.000001:0.3:log", "--epochs", "6", "--batch_size", "64",
                  "--num_hidden_units", "16", "--data_path", str(data), "--prune", "true",
                  "--pruner", "hyperband", "--seed", "1")
     assert done.returncode == 0, done.stderr[-3000:]
@@ -162,7 +162,7 @@ def test_hyperband_prunes_too(tmp_path, sqlite_uri):
     assert pruned, [(t.data.params["learning_rate"], t.info.status) for t in trials.values()]
     for trial in pruned:
         epochs = int(trial.data.tags["sweep.pruned_after_epoch"])
-        assert 1 <= epochs < 4
+        assert 1 <= epochs < 6
         assert len(client.get_metric_history(trial.info.run_id, "accuracy")) == epochs
 
 
