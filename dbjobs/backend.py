@@ -16,7 +16,7 @@ from mlflow.exceptions import ExecutionException
 from mlflow.projects.backend.abstract_backend import AbstractBackend
 from mlflow.projects.submitted_run import SubmittedRun
 
-from dbjobs.follow import Ending, ending, follow
+from dbjobs.follow import Ending, cancelled_on_interrupt, ending, follow
 from dbjobs.source import SourceError, resolve
 from dbjobs.spec import SpecError, load_spec
 
@@ -36,7 +36,8 @@ class JobSubmittedRun(SubmittedRun):
         return self._run_id
 
     def wait(self) -> bool:
-        return follow(self.workspace, self.job_run_id, self._run_id).status == "FINISHED"
+        with cancelled_on_interrupt(self.workspace, self.job_run_id, self._run_id):
+            return follow(self.workspace, self.job_run_id, self._run_id).status == "FINISHED"
 
     def get_status(self) -> str:
         result = ending(self.workspace.jobs.get_run(self.job_run_id))
@@ -69,18 +70,19 @@ class DatabricksJobsBackend(AbstractBackend):
         except Exception as error:
             fail(run_id, f"submission refused: {error}")
             raise ExecutionException(f"Databricks refused the submission: {one_line(error)}") from None
-        url = workspace.jobs.get_run(job_run_id).run_page_url or ""
-        import mlflow
+        with cancelled_on_interrupt(workspace, job_run_id, run_id):
+            url = workspace.jobs.get_run(job_run_id).run_page_url or ""
+            import mlflow
 
-        mlflow.MlflowClient().set_tag(run_id, JOB_RUN_TAG, str(job_run_id))
-        mlflow.MlflowClient().set_tag(run_id, JOB_URL_TAG, url)
-        print(f"databricks: MLflow run {run_id}, job run {job_run_id}: {url}", file=sys.stderr, flush=True)
-        submitted = JobSubmittedRun(workspace, job_run_id, run_id)
-        if os.environ.get("DBJOBS_DETACH", "").lower() not in ("1", "true", "yes"):
-            result = follow(workspace, job_run_id, run_id)
-            if result.status != "FINISHED":
-                raise ExecutionException(ended_message(job_run_id, run_id, result))
-        return submitted
+            mlflow.MlflowClient().set_tag(run_id, JOB_RUN_TAG, str(job_run_id))
+            mlflow.MlflowClient().set_tag(run_id, JOB_URL_TAG, url)
+            print(f"databricks: MLflow run {run_id}, job run {job_run_id}: {url}", file=sys.stderr,
+                  flush=True)
+            if os.environ.get("DBJOBS_DETACH", "").lower() not in ("1", "true", "yes"):
+                result = follow(workspace, job_run_id, run_id)
+                if result.status != "FINISHED":
+                    raise ExecutionException(ended_message(job_run_id, run_id, result))
+        return JobSubmittedRun(workspace, job_run_id, run_id)
 
 
 def ended_message(job_run_id: int, run_id: str, result: Ending) -> str:

@@ -22,7 +22,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     import mlflow
 
     from dbjobs.backend import JOB_RUN_TAG, ended_message, workspace_client
-    from dbjobs.follow import follow
+    from dbjobs.follow import cancelled_on_interrupt, follow
     from runkit.faults import one_line_errors
 
     with one_line_errors("dbjobs"):
@@ -31,7 +31,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.error(f"argument run_id: run {args.run_id} was not submitted to Databricks "
                          f"(it has no {JOB_RUN_TAG} tag)")
         job_run_id = int(tags[JOB_RUN_TAG])
-        result = follow(workspace_client(mlflow.get_tracking_uri()), job_run_id, args.run_id)
+        workspace = workspace_client(mlflow.get_tracking_uri())
+        with cancelled_on_interrupt(workspace, job_run_id, args.run_id):
+            result = follow(workspace, job_run_id, args.run_id)
     if result.status != "FINISHED":
         print(f"dbjobs: error: {ended_message(job_run_id, args.run_id, result)}", file=sys.stderr)
         return 1

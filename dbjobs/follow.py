@@ -12,6 +12,8 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import NamedTuple
 
 CANCELLED = {"CANCELED", "SKIPPED"}
@@ -43,27 +45,33 @@ def poll_seconds() -> float:
 
 
 def follow(workspace, job_run_id: int, run_id: str) -> Ending:
-    """Wait for the job run to end; end the MLflow run to match; Ctrl-C cancels the job."""
+    """Wait for the job run to end; end the MLflow run to match."""
     last = None
+    while True:
+        run = workspace.jobs.get_run(job_run_id)
+        state = run.status.state.value if run.status and run.status.state else "UNKNOWN"
+        if state != last:
+            print(f"databricks: job run {job_run_id} {state}", file=sys.stderr, flush=True)
+            last = state
+        result = ending(run)
+        if result is not None:
+            break
+        time.sleep(poll_seconds())
+    finish(run_id, result)
+    return result
+
+
+@contextmanager
+def cancelled_on_interrupt(workspace, job_run_id: int, run_id: str) -> Iterator[None]:
+    """Ctrl-C inside the block cancels the job run and ends the MLflow run KILLED."""
     try:
-        while True:
-            run = workspace.jobs.get_run(job_run_id)
-            state = run.status.state.value if run.status and run.status.state else "UNKNOWN"
-            if state != last:
-                print(f"databricks: job run {job_run_id} {state}", file=sys.stderr, flush=True)
-                last = state
-            result = ending(run)
-            if result is not None:
-                break
-            time.sleep(poll_seconds())
+        yield
     except KeyboardInterrupt:
         workspace.jobs.cancel_run(job_run_id)
         finish(run_id, Ending("KILLED", "cancelled with Ctrl-C while following"))
         print(f"databricks: job run {job_run_id} cancelled; MLflow run {run_id} ended KILLED",
               file=sys.stderr)
         raise
-    finish(run_id, result)
-    return result
 
 
 def finish(run_id: str, result: Ending) -> None:

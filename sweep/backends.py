@@ -24,6 +24,9 @@ from sweep.trial import Outcome, Task, one_line, run_trial
 REPO = Path(__file__).resolve().parents[1]
 PACKAGES = ("runkit", "diab", "mnist", "sweep")  # what executors import to run a trial
 Done = Callable[[Outcome], None]
+# A local Spark lives as long as one sweep: the JVM's quick-start JIT and serial collector
+# cut its start from 5.4 s to 3.6 s here; the work itself runs in Python workers.
+LOCAL_JVM_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
 
 
 class BackendError(RuntimeError):
@@ -106,7 +109,8 @@ def spark_session(workers: int):
     os.environ["PYSPARK_PYTHON"] = sys.executable  # executors run this interpreter
     session = (SparkSession.builder.master(f"local[{workers}]").appName("sweep")
                .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
-               .config("spark.python.worker.reuse", "true").getOrCreate())
+               .config("spark.python.worker.reuse", "true")
+               .config("spark.driver.extraJavaOptions", LOCAL_JVM_OPTIONS).getOrCreate())
     return session, True
 
 

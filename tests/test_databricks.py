@@ -180,7 +180,10 @@ def test_ctrl_c_while_following_cancels_the_job(workspace, checkout, tmp_path):
     process = subprocess.Popen(command, env=env, cwd=tmp_path, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 300
-    while not any(j.state == "RUNNING" for j in workspace.jobs.values()) and time.monotonic() < deadline:
+    while time.monotonic() < deadline:  # the job trains and the backend has its id
+        polled = [r for r in workspace.job_calls() if r.path.endswith("/runs/get")]
+        if polled and any(j.state == "RUNNING" for j in workspace.jobs.values()):
+            break
         time.sleep(0.3)
     process.send_signal(signal.SIGINT)
     process.communicate(timeout=120)
