@@ -5,7 +5,7 @@
 
 Both sides run `python -m sweep --model mnist --trials 12 --epochs 5 --learning_rate
 0.001:0.5:log --num_hidden_units 64,128,256,512 --validation_fraction 0.1` (TPE, seed 0, one
-worker), interleaved, each into a fresh sqlite store; one side adds `--prune true`. Both
+worker unless `--workers`), interleaved, each into a fresh sqlite store; one side adds `--prune true`. Both
 hold out the same 10% of the training images, so they differ only in pruning. Prints wall
 times, best test accuracies and ratios. Goal: wall at most half, best accuracy within 0.003.
 """
@@ -20,9 +20,10 @@ from sweep_search import best
 
 from common import SHARED, measure_in_fresh_store, require
 
+WORKERS = "1"
 SEARCH = ["--model", "mnist", "--trials", "12", "--epochs", "5", "--learning_rate", "0.001:0.5:log",
           "--num_hidden_units", "64,128,256,512", "--validation_fraction", "0.1", "--seed", "0",
-          "--workers", "1"]
+]
 
 
 def main() -> None:
@@ -31,13 +32,14 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=SHARED / "data" / "mnist.npz")
     parser.add_argument("--pruner", default="median", choices=("median", "hyperband"))
     parser.add_argument("--batch-size", default="128", help="images per step (the lab's default: 128)")
+    parser.add_argument("--workers", default=WORKERS, help="trials at once (1: repeatable)")
     args = parser.parse_args()
     data = str(require(args.data).resolve())
     sides = {"no pruning": [], "pruning": []}
     for pair in range(args.pairs):
         for side, extra in (("no pruning", []), ("pruning", ["--prune", "true", "--pruner", args.pruner])):
             done = measure_in_fresh_store(["python", "-m", "sweep", *SEARCH, "--batch_size", args.batch_size,
-                                           "--data_path", data, *extra])
+                                           "--workers", args.workers, "--data_path", data, *extra])
             sides[side].append((done.seconds, best(done.stdout, "test_accuracy")))
             print(f"pair {pair} {side:>10}: {done.seconds:.1f} s, best test_accuracy "
                   f"{sides[side][-1][1]:.4f}", flush=True)
