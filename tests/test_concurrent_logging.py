@@ -13,6 +13,8 @@ import pytest
 
 from tracking_reads import client_for
 
+pytestmark = pytest.mark.slow  # end to end: real processes, servers and training
+
 PROCESSES = 4
 ROUNDS = 5
 

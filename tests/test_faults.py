@@ -12,10 +12,13 @@ import subprocess
 import time
 from pathlib import Path
 
+import pytest
 from mnist_fixtures import write_npz
 
 from helpers import BIN, REPO, free_port, mlflow_run, project_env, start_mlflow_server, stop
 from tracking_reads import all_runs, client_for
+
+pytestmark = pytest.mark.slow  # end to end: real processes, servers and training
 
 
 def test_unreachable_tracking_server_fails_fast_naming_the_uri_without_its_password(tmp_path):

@@ -11,6 +11,8 @@ from mnist.data import load_data
 from mnist.tracking import MODEL_NAME
 from tracking_reads import assert_refused, client_for, load_model, logged_models, only_run
 
+pytestmark = pytest.mark.slow  # end to end: real processes, servers and training
+
 FULL_MNIST = REPO.parent / "shared" / "data" / "mnist.npz"
 TINY = {"epochs": "2", "batch_size": "32", "num_hidden_units": "64"}
 

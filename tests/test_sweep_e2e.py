@@ -19,6 +19,8 @@ from diab import DiabParams, fit_and_evaluate
 from helpers import BIN, REPO, dash_p, free_port, mlflow_run, project_env, run, stop, wait_for_http
 from tracking_reads import all_runs, client_for, load_model
 
+pytestmark = pytest.mark.slow  # end to end: real processes, servers and training
+
 DIAB_GRID = {"max_depth": "3,5", "n_estimators": "5,10", "max_features": "2,4"}  # 8 settings
 
 
