@@ -9,7 +9,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the checkout's root: the packages
 
-from dbjobs.task import main  # noqa: E402
-from runkit.startup import exit_with  # noqa: E402
+if __name__ == "__main__":  # a sweep's worker processes import this file again: they must not run it
+    from dbjobs.task import main
+    from runkit.startup import exit_with
 
-exit_with(main())
+    exit_with(main())

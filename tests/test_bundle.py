@@ -103,3 +103,27 @@ def test_job_installs_the_pins_and_runs_on_current_ml_runtimes(bundle, name):
     assert spec["is_single_node"] is (name != "sweep")
     if name == "mnist":
         assert spec["node_type_id"] == "${var.gpu_node_type}"
+
+
+@pytest.mark.slow
+def test_bundle_tasks_run_the_launcher_into_the_named_experiment(tmp_path, sqlite_uri, bundle):
+    """What a bundle job's task runs, with its default parameters, logs into `--experiment`."""
+    from helpers import project_env, run
+    from tracking_reads import client_for
+
+    job = bundle["resources"]["jobs"]["sweep"]
+    defaults = {p["name"]: p["default"] for p in job["parameters"]}
+    arguments = job["tasks"][0]["spark_python_task"]["parameters"]
+    argv = [re.sub(r"\{\{job\.parameters\.(\w+)\}\}", lambda m: defaults[m[1]], arg)
+            .replace("${var.experiment_dir}", "/Users/me@example.com") for arg in arguments]
+    argv[argv.index("--space") + 1] = "--max_depth 3,4 --n_estimators 10"  # a small grid
+    argv[argv.index("--backend") + 1] = "local"  # Spark's own path is tested in test_sweep_study
+    env = project_env(sqlite_uri)
+    env.pop("PYTHONPATH")  # the launcher finds the project's packages itself, as in a checkout
+    done = run(["python", str(REPO / "databricks" / "entry.py"), *argv], env, cwd=tmp_path, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    client = client_for(sqlite_uri)
+    experiment = client.get_experiment_by_name("/Users/me@example.com/sklearn-diab")
+    runs = client.search_runs([experiment.experiment_id])
+    assert len(runs) == 3 and {r.info.status for r in runs} == {"FINISHED"}
+    assert sum("mse" in r.data.metrics for r in runs) == 2
