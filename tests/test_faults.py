@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from mnist_fixtures import write_npz
 
-from helpers import BIN, REPO, free_port, mlflow_run, project_env, start_mlflow_server, stop
+from helpers import BIN, REPO, free_port, mlflow_run, project_env, start_mlflow_server
 from tracking_reads import all_runs, client_for
 
 pytestmark = pytest.mark.slow  # end to end: real processes, servers and training
@@ -108,7 +108,8 @@ def test_tracking_server_dying_mid_run_exits_and_registers_nothing(tmp_path):
                    "--batch_size", "16", "--num_hidden_units", "16", "--register_as", "never"]
         process = start_training(command, project_env(url), tmp_path)
     finally:
-        stop(server)
+        os.killpg(server.pid, signal.SIGKILL)  # dies at once: a graceful stop would still answer
+        server.wait()
     killed_at = time.monotonic()
     _, err = process.communicate(timeout=180)
     assert process.returncode == 1
