@@ -22,9 +22,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from compare.collect import COMPARE_TAG, CompareError, collect, collect_pruned
     from runkit.entrypoints import ENTRY_POINTS
     from runkit.faults import one_line_errors
-    from runkit.tracking import active_run, tracking_defaults
+    from runkit.tracking import active_run, bound_http_retries
 
-    tracking_defaults()
+    bound_http_retries()
     target = ENTRY_POINTS[params.model]
     experiment_name = params.experiment_name or target.experiment
     with one_line_errors("compare"):

@@ -19,9 +19,9 @@ from mlflow.projects.submitted_run import SubmittedRun
 from dbjobs.follow import Ending, cancelled_on_interrupt, ending, follow
 from dbjobs.source import SourceError, resolve
 from dbjobs.spec import SpecError, load_spec
+from dbjobs.task import ENTRY_MODULES
 
 JOB_RUN_TAG, JOB_URL_TAG = "databricks.job_run_id", "databricks.job_run_url"
-ENTRY_POINTS = ("main", "diab", "mnist", "sweep")
 
 
 class JobSubmittedRun(SubmittedRun):
@@ -92,20 +92,20 @@ def ended_message(job_run_id: int, run_id: str, result: Ending) -> str:
 
 def checked_flags(entry_point: str, params: dict) -> list[str]:
     """The entry point's flags, refused here (one line, exit 2) if the entry point would refuse them."""
-    if entry_point not in ENTRY_POINTS:
+    if entry_point not in ENTRY_MODULES:
         raise SpecError(f"entry point {entry_point!r} does not run on Databricks (allowed: "
-                        f"{', '.join(ENTRY_POINTS)})")
+                        f"{', '.join(ENTRY_MODULES)})")
     flags = [arg for name, value in params.items() for arg in (f"--{name}", str(value))]
     if entry_point == "sweep":
         from sweep.cli import parse_args
 
         parse_args(flags, here=False)
     else:
-        from runkit.entrypoints import ENTRY_POINTS as REGISTRY
+        from runkit.entrypoints import ENTRY_POINTS
         from runkit.params import parse
 
-        name = "diab" if entry_point == "main" else entry_point
-        parse(REGISTRY[name].params, flags, prog=name)
+        name = ENTRY_MODULES[entry_point]
+        parse(ENTRY_POINTS[name].params, flags, prog=name)
     return flags
 
 

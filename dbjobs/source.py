@@ -43,8 +43,8 @@ def git(folder: Path | None, *args: str) -> str:
     where = ["-C", str(folder)] if folder else []
     done = subprocess.run(["git", *where, *args], capture_output=True, text=True, timeout=120)
     if done.returncode != 0:
-        raise SourceError(f"git {' '.join(args)} failed: {done.stderr.strip().splitlines()[-1:] or ['?']}"
-                          .replace("['", "").replace("']", ""))
+        last = done.stderr.strip().splitlines() or ["no message"]
+        raise SourceError(f"git {' '.join(args)} failed: {last[-1]}")
     return done.stdout.strip()
 
 

@@ -17,7 +17,10 @@ import shlex
 import sys
 from collections.abc import Sequence
 
-ENTRY_MODULES = {"main": "diab", "diab": "diab", "mnist": "mnist", "sweep": "sweep"}
+from runkit.entrypoints import ENTRY_POINTS
+
+# what each entry point a job may run imports: the registry's, MLproject's `main` (diab), sweep
+ENTRY_MODULES = {"main": "diab", **{name: name for name in ENTRY_POINTS}, "sweep": "sweep"}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

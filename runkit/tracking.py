@@ -4,8 +4,8 @@
   MLFLOW_EXPERIMENT_ID) in the environment: resume that run, never touch its experiment.
 - Run directly (`python -m diab`), log into MLFLOW_EXPERIMENT_NAME / MLFLOW_EXPERIMENT_ID
   when either is set, else into the entry point's own default experiment.
-MLflow's own HTTP retries to an unreachable server last minutes; `tracking_defaults` caps
-them for the project's processes unless the user set them.
+MLflow's own HTTP retries to an unreachable server last minutes; `bound_http_retries`
+caps them for the project's processes unless the user set them.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from contextlib import contextmanager, suppress
 
 from runkit.faults import signals_as_interrupts
 
-TRACKING_DEFAULTS = {
+HTTP_LIMITS = {
     "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "2",
     "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR": "1",
     "MLFLOW_HTTP_REQUEST_TIMEOUT": "10",
@@ -27,9 +27,9 @@ TRACKING_DEFAULTS = {
 EXPERIMENT_VARIABLES = ("MLFLOW_RUN_ID", "MLFLOW_EXPERIMENT_NAME", "MLFLOW_EXPERIMENT_ID")
 
 
-def tracking_defaults() -> None:
+def bound_http_retries() -> None:
     """Cap MLflow's HTTP retries and timeout, keeping any value the user set."""
-    for name, value in TRACKING_DEFAULTS.items():
+    for name, value in HTTP_LIMITS.items():
         os.environ.setdefault(name, value)
 
 
@@ -41,7 +41,7 @@ def launched_by_mlflow_run() -> bool:
 @contextmanager
 def active_run(default_experiment: str) -> Iterator[mlflow.ActiveRun]:  # noqa: F821
     """Open the run to log into; an exception inside ends it FAILED, Ctrl-C or SIGTERM KILLED."""
-    tracking_defaults()
+    bound_http_retries()
     import mlflow
 
     with signals_as_interrupts():

@@ -12,8 +12,6 @@ from typing import Any
 
 from sweep.trial import Outcome, Task
 
-STATE_TO_STATUS = {"COMPLETE": "FINISHED", "PRUNED": "KILLED", "FAIL": "FAILED"}
-
 
 class Driver:
     """One session of a study: the trials to start, the pool to run them in, the progress."""

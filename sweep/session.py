@@ -98,7 +98,7 @@ def run_study(plan, study_run, client, resumed: bool, starting=None):
     cells, count = owed(plan, study)
     template = Task(params.model, "", -1, {}, study_name(run_id), experiment_id,
                     absolute_uri(mlflow.get_tracking_uri()), prune, params.pruner, epochs)
-    best = best_trial_run(client, study_run, target)
+    best = best_trial_run(client, study_run, target) if resumed else None  # a new study has none
     progress = Progress(target, count, best.data.metrics[target.metric] if best else None)
     driver = Driver(study, storage, template, distributions(plan.space), progress)
     try:

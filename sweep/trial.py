@@ -44,9 +44,9 @@ def run_trial(task: Task) -> Outcome:
     import optuna
 
     from runkit.entrypoints import ENTRY_POINTS, train_and_log
-    from runkit.tracking import tracking_defaults
+    from runkit.tracking import bound_http_retries
 
-    tracking_defaults()
+    bound_http_retries()
     mlflow.set_tracking_uri(task.tracking_uri)
     target = ENTRY_POINTS[task.model]
     storage = pruner = None
