@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import REPO, free_port, start_mlflow_server, stop, wait_for_port
+from tests.processes import REPO, free_port, start_mlflow_server, stop, wait_for_port
 
 
 def pytest_configure(config):

@@ -18,7 +18,7 @@ from databricks.sdk.service.jobs import JobSettings
 
 from dbjobs.pins import classic_pins
 from dbjobs.task import ENTRY_MODULES
-from helpers import REPO
+from tests.processes import REPO
 
 BUNDLE_KEYS = {"bundle", "variables", "targets", "resources", "workspace", "include", "artifacts", "sync"}
 BUNDLE_ONLY = {"sweep": {"space"}}  # a sweep's model parameters, which MLproject cannot declare
@@ -108,8 +108,8 @@ def test_job_installs_the_pins_and_runs_on_current_ml_runtimes(bundle, name):
 @pytest.mark.slow
 def test_bundle_tasks_run_the_launcher_into_the_named_experiment(tmp_path, sqlite_uri, bundle):
     """What a bundle job's task runs, with its default parameters, logs into `--experiment`."""
-    from helpers import project_env, run
-    from tracking_reads import client_for
+    from tests.processes import project_env, run
+    from tests.tracking_reads import client_for
 
     job = bundle["resources"]["jobs"]["sweep"]
     defaults = {p["name"]: p["default"] for p in job["parameters"]}

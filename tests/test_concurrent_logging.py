@@ -11,7 +11,7 @@ import multiprocessing
 
 import pytest
 
-from tracking_reads import client_for
+from tests.tracking_reads import client_for
 
 pytestmark = pytest.mark.slow  # end to end: real processes, servers and training
 

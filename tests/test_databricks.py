@@ -16,12 +16,12 @@ import time
 from pathlib import Path
 
 import pytest
-from databricks_workspace import Workspace
-from mnist_fixtures import write_npz
 
 from dbjobs.pins import classic_pins
-from helpers import BIN, REPO, project_env, run, start_mlflow_server, stop
-from tracking_reads import client_for
+from tests.databricks_workspace import Workspace
+from tests.mnist_fixtures import write_npz
+from tests.processes import BIN, REPO, project_env, run, start_mlflow_server, stop
+from tests.tracking_reads import client_for
 
 pytestmark = pytest.mark.slow
 TOKEN = "dapi-test-0123456789abcdef"  # noqa: S105 (the stand-in's own)

@@ -11,13 +11,12 @@ import sklearn
 
 from diab import DiabParams, fit_and_evaluate
 from diab.tracking import MODEL_NAME
-from helpers import REPO, dash_p, mlflow_run, project_env, run
-from tracking_reads import all_runs, assert_refused, client_for, load_model, logged_models, only_run
+from tests.processes import REPO, dash_p, mlflow_run, project_env, run
+from tests.tracking_reads import all_runs, assert_refused, client_for, load_model, logged_models, only_run
 
 pytestmark = pytest.mark.slow  # end to end: real processes, servers and training
 
 FAST = {"n_estimators": 30, "max_depth": 8}
-
 
 
 def assert_model_matches_in_process(tracking_uri: str, model_uri: str, params: DiabParams):

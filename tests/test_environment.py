@@ -9,7 +9,7 @@ import pytest
 import yaml
 from packaging.requirements import Requirement
 
-from helpers import REPO, mlflow_run, project_env
+from tests.processes import REPO, mlflow_run, project_env
 
 PIN = re.compile(r"^[A-Za-z0-9_.\-]+==[0-9][0-9A-Za-z.]*(; .+)?$")
 

@@ -13,10 +13,10 @@ import time
 from pathlib import Path
 
 import pytest
-from mnist_fixtures import write_npz
 
-from helpers import BIN, REPO, free_port, mlflow_run, project_env, start_mlflow_server
-from tracking_reads import all_runs, client_for
+from tests.mnist_fixtures import write_npz
+from tests.processes import BIN, REPO, free_port, mlflow_run, project_env, start_mlflow_server
+from tests.tracking_reads import all_runs, client_for
 
 pytestmark = pytest.mark.slow  # end to end: real processes, servers and training
 

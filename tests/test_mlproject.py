@@ -8,10 +8,10 @@ import pytest
 import yaml
 
 from compare.params import CompareParams
-from helpers import REPO
 from runkit.entrypoints import ENTRY_POINTS as TRAINING
 from runkit.params import MLPROJECT_TYPES, declared
 from sweep.params import SweepParams
+from tests.processes import REPO
 
 ENTRY_POINTS = {**{name: entry.params for name, entry in TRAINING.items()}, "sweep": SweepParams,
                 "compare": CompareParams}

@@ -9,10 +9,10 @@ import time
 
 import numpy as np
 import pytest
-from mnist_fixtures import idx_bytes, make_mnist, write_idx_folder, write_npz
 
-from helpers import REPO
 from mnist.data import IDX_FILES, DataError, Mnist, load_data
+from tests.mnist_fixtures import idx_bytes, make_mnist, write_idx_folder, write_npz
+from tests.processes import REPO
 
 
 def test_npz_is_read_as_unit_floats(tmp_path):

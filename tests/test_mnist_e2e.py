@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from mnist_fixtures import write_idx_folder, write_npz
 
-from helpers import REPO, dash_p, mlflow_run, project_env, run
 from mnist.data import load_data
 from mnist.tracking import MODEL_NAME
-from tracking_reads import assert_refused, client_for, load_model, logged_models, only_run
+from tests.mnist_fixtures import write_idx_folder, write_npz
+from tests.processes import REPO, dash_p, mlflow_run, project_env, run
+from tests.tracking_reads import assert_refused, client_for, load_model, logged_models, only_run
 
 pytestmark = pytest.mark.slow  # end to end: real processes, servers and training
 
 FULL_MNIST = REPO.parent / "shared" / "data" / "mnist.npz"
 TINY = {"epochs": "2", "batch_size": "32", "num_hidden_units": "64"}
-
 
 
 def test_mlflow_run_logs_epochs_metrics_and_a_servable_model(tmp_path, sqlite_uri):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from mnist_fixtures import make_mnist
 
 from mnist import MnistParams, fit_and_evaluate
 from mnist.data import to_unit_float
 from mnist.model import build_model
+from tests.mnist_fixtures import make_mnist
 
 
 def tiny_data():

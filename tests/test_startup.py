@@ -7,7 +7,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from helpers import REPO, run
+from tests.processes import REPO, run
 
 
 def run_python(code: str, folder: Path) -> subprocess.CompletedProcess:

@@ -13,16 +13,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from mnist_fixtures import make_mnist, write_npz
 
 from diab import DiabParams, fit_and_evaluate
-from helpers import BIN, REPO, dash_p, free_port, mlflow_run, project_env, run, stop, wait_for_http
-from tracking_reads import all_runs, client_for, load_model
+from tests.mnist_fixtures import make_mnist, write_npz
+from tests.processes import BIN, REPO, dash_p, free_port, mlflow_run, project_env, run, stop, wait_for_http
+from tests.tracking_reads import all_runs, client_for, load_model
 
 pytestmark = pytest.mark.slow  # end to end: real processes, servers and training
 
 DIAB_GRID = {"max_depth": "3,5", "n_estimators": "5,10", "max_features": "2,4"}  # 8 settings
-
 
 
 def children_of(client, parent_id: str):

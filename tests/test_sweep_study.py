@@ -12,10 +12,10 @@ import subprocess
 import time
 
 import pytest
-from mnist_fixtures import write_npz
 
-from helpers import REPO, dash_p, mlflow_run, project_env, run
-from tracking_reads import all_runs, client_for
+from tests.mnist_fixtures import write_npz
+from tests.processes import REPO, dash_p, mlflow_run, project_env, run
+from tests.tracking_reads import all_runs, client_for
 
 SEARCH = ["--model", "diab", "--max_depth", "2:16", "--n_estimators", "20:60", "--max_features", "2:10"]
 pytestmark = pytest.mark.slow
