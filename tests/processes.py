@@ -42,17 +42,19 @@ def dash_p(params: dict) -> list[str]:
     return [arg for key, value in params.items() for arg in ("-P", f"{key}={value}")]
 
 
-def start_mlflow_server(root: Path, *artifact_args: str) -> tuple[subprocess.Popen, str]:
+def start_mlflow_server(root: Path, *artifact_args: str,
+                        env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
     """A real `mlflow server` on a free 127.0.0.1 port, its sqlite store under `root`; waits for it.
 
-    `artifact_args` choose where artifacts go (default: served from `root/mlartifacts`).
+    `artifact_args` choose where artifacts go (default: served from `root/mlartifacts`);
+    `env` is the server's environment (default: this process's).
     """
     port = free_port()
     artifacts = artifact_args or ("--artifacts-destination", str(root / "mlartifacts"))
     process = subprocess.Popen(
         [str(BIN / "mlflow"), "server", "--host", "127.0.0.1", "--port", str(port),
          "--backend-store-uri", f"sqlite:///{root}/mlflow.db", *artifacts, "--workers", "1"],
-        cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_for_http(f"{url}/health", process)

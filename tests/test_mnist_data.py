@@ -10,8 +10,8 @@ import time
 import numpy as np
 import pytest
 
-from mnist.data import IDX_FILES, DataError, Mnist, load_data
-from tests.mnist_fixtures import idx_bytes, make_mnist, write_idx_folder, write_npz
+from mnist.data import IDX_FILES, DataError, load_data
+from tests.mnist_fixtures import make_mnist, write_idx_folder, write_npz
 from tests.processes import REPO
 
 
@@ -105,9 +105,19 @@ def test_lengths_must_match(tmp_path):
                  "train has 600 images but labels of shape (10,)")
 
 
-def test_idx_header_matches_mnist_files():
-    header = bytes.fromhex("00000803" "00000002" "0000001c" "0000001c")  # ubyte, 3 dims, 2x28x28
-    assert idx_bytes(np.zeros((2, 28, 28), np.uint8))[:16] == header
+def test_idx_files_written_to_the_format_are_read(tmp_path):
+    """Files laid out byte by byte as the IDX format says (big-endian sizes after a magic number
+    whose third byte 0x08 means unsigned bytes, fourth the number of dimensions)."""
+    images = np.arange(2 * 28 * 28, dtype=np.uint32).reshape(2, 28, 28) % 256
+    files = {"train-images-idx3-ubyte": bytes.fromhex("00000803 00000002 0000001c 0000001c"),
+             "t10k-images-idx3-ubyte": bytes.fromhex("00000803 00000002 0000001c 0000001c")}
+    for name, header in files.items():
+        (tmp_path / name).write_bytes(header + images.astype(np.uint8).tobytes())
+    for name in ("train-labels-idx1-ubyte", "t10k-labels-idx1-ubyte"):
+        (tmp_path / name).write_bytes(bytes.fromhex("00000801 00000002") + bytes([7, 3]))
+    data = load_data(str(tmp_path))
+    np.testing.assert_array_equal(data.y_train, [7, 3])
+    np.testing.assert_allclose(data.x_test[1, 0, :3] * 255, [16, 17, 18], atol=1e-3)  # 784 % 256 = 16
 
 
 def test_keras_loader_without_network_or_cache_fails_fast(tmp_path):
@@ -123,7 +133,3 @@ def test_keras_loader_without_network_or_cache_fails_fast(tmp_path):
     last_line = done.stdout.splitlines()[-1]  # keras itself prints "Downloading data from ..."
     assert last_line.startswith("data_path: keras could not load MNIST")
     assert "pass -P data_path=" in last_line
-
-
-def test_mnist_tuple_order_is_keras_layout():
-    assert Mnist._fields == ("x_train", "y_train", "x_test", "y_test")

@@ -1,0 +1,15 @@
+"""Started with a process whose PYTHONPATH holds this folder: an `mlflow server` holding racers.
+
+When DATASET_RACE_PARTIES is set, the server's data-set inserts wait for that many request
+threads to reach them (tests/dataset_race.py); otherwise nothing happens.
+"""
+
+import os
+
+if os.environ.get("DATASET_RACE_PARTIES"):
+    import threading
+
+    from tests.dataset_race import hold_inserts
+
+    _barrier = threading.Barrier(int(os.environ["DATASET_RACE_PARTIES"]))
+    hold_inserts(lambda: _barrier.wait(timeout=120))
