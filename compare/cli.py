@@ -38,7 +38,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         written = write_all(frame, collect_pruned(experiment_name, target), target, folder)
         import mlflow
 
-        with active_run(experiment_name):
+        with active_run(experiment_name, f"compare {params.model}"):
             mlflow.set_tags({COMPARE_TAG: str(folder.resolve()), "compare.runs": str(len(frame))})
             for path in written:
                 mlflow.log_artifact(str(path), artifact_path="compare")

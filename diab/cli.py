@@ -26,9 +26,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from diab.tracking import train_and_log
     from runkit.faults import one_line_errors
+    from runkit.naming import run_name
     from runkit.tracking import active_run
 
-    with one_line_errors("diab"), active_run(EXPERIMENT) as run:
+    with one_line_errors("diab"), active_run(EXPERIMENT, run_name("diab", params)) as run:
         metrics = train_and_log(run, params)
     print(metrics["mse"])
     return 0

@@ -35,9 +35,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     import_without("keras", unused=KERAS_EXTRAS)
     from mnist.tracking import train_and_log
     from runkit.faults import one_line_errors
+    from runkit.naming import run_name
     from runkit.tracking import active_run
 
-    with one_line_errors("mnist"), active_run(EXPERIMENT) as run:
+    with one_line_errors("mnist"), active_run(EXPERIMENT, run_name("mnist", params)) as run:
         metrics = train_and_log(run, params, data)
     print("test_accuracy", metrics["test_accuracy"])
     return 0

@@ -38,12 +38,13 @@ def use_workspace_experiment(name: str, dbutils=None) -> str:
 def run_notebook(name: str, dbutils=None) -> dict[str, float]:
     """Train entry point `name` with the notebook's parameters into its experiment; the metrics."""
     from runkit.entrypoints import ENTRY_POINTS, train_and_log
+    from runkit.naming import run_name
     from runkit.tracking import active_run
 
     target = ENTRY_POINTS[name]
     params = read_params(target.params, prog=name, dbutils=dbutils)
     experiment = use_workspace_experiment(target.experiment, dbutils=dbutils)
-    with active_run(target.experiment) as run:
+    with active_run(target.experiment, run_name(name, params)) as run:
         metrics = train_and_log(name, run, params)
     print(experiment, run.info.run_id, metrics)
     return metrics

@@ -1,7 +1,8 @@
 """Typed parameters, declared once as a dataclass; the CLI and its validation come from it.
 
 Each entry point declares its parameters as a frozen dataclass whose fields are made
-with `param(...)`: a default, a help text and the allowed range. `parse(cls, argv)`
+with `param(...)`: a default, a help text, the allowed range and, for a parameter that
+belongs in a run's name, its short label (`runkit.naming`). `parse(cls, argv)`
 builds an argparse parser from those fields and returns an instance; a bad value or
 an unknown flag ends the process with ONE line naming the parameter and what is
 allowed, and exit status 2, before anything is trained or logged.
@@ -24,11 +25,16 @@ MLPROJECT_TYPES = {int: "int", float: "float", str: "string"}
 
 def param(default: Any, help: str, *, low: float | None = None, high: float | None = None,
           low_open: bool = False, high_open: bool = False, why: str = "",
-          choices: tuple[str, ...] = ()) -> Any:
-    """Declare one parameter: its default, its help text and its allowed range or choices."""
+          choices: tuple[str, ...] = (), short: str = "", headline: bool = False) -> Any:
+    """Declare one parameter: its default, its help text and its allowed range or choices.
+
+    `short` labels its value in run names (`max_depth=8` is `d8`); a `headline` parameter is
+    always named, the others only when they differ from their default.
+    """
     bounds = {"low": low, "high": high, "low_open": low_open, "high_open": high_open, "why": why,
               "choices": choices}
-    return dataclasses.field(default=default, metadata={"help": help, "bounds": bounds})
+    naming = {"short": short, "headline": headline}
+    return dataclasses.field(default=default, metadata={"help": help, "bounds": bounds, "naming": naming})
 
 
 def allowed(kind: type, bounds: dict) -> str:
@@ -96,12 +102,15 @@ class Declared(NamedTuple):
     default: Any
     help: str
     bounds: dict
+    short: str  # label in run names; empty: never named
+    headline: bool  # always named (else only when it differs from its default)
 
 
 def declared(cls) -> list[Declared]:
     """The declared parameters of a parameter dataclass, in declaration order."""
     hints = typing.get_type_hints(cls)
-    return [Declared(f.name, hints[f.name], f.default, f.metadata["help"], f.metadata["bounds"])
+    return [Declared(f.name, hints[f.name], f.default, f.metadata["help"], f.metadata["bounds"],
+                     **f.metadata["naming"])
             for f in dataclasses.fields(cls)]
 
 

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 
 from runkit.faults import signals_as_interrupts
+from runkit.naming import user_named_the_launched_run
 
 HTTP_LIMITS = {
     "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "2",
@@ -39,8 +40,12 @@ def launched_by_mlflow_run() -> bool:
 
 
 @contextmanager
-def active_run(default_experiment: str) -> Iterator[mlflow.ActiveRun]:  # noqa: F821
-    """Open the run to log into; an exception inside ends it FAILED, Ctrl-C or SIGTERM KILLED."""
+def active_run(default_experiment: str, run_name: str | None = None) -> Iterator[mlflow.ActiveRun]:  # noqa: F821
+    """Open the run to log into; an exception inside ends it FAILED, Ctrl-C or SIGTERM KILLED.
+
+    A new run is called `run_name`; a run handed over by `mlflow run` is renamed to it only
+    when the user gave the launcher no `--run-name` (`runkit.naming`).
+    """
     bound_http_retries()
     import mlflow
 
@@ -48,7 +53,10 @@ def active_run(default_experiment: str) -> Iterator[mlflow.ActiveRun]:  # noqa: 
         with sqlite_creation_lock(mlflow.get_tracking_uri()):
             if not any(os.environ.get(name) for name in EXPERIMENT_VARIABLES):
                 mlflow.set_experiment(default_experiment)
-            run = mlflow.start_run()
+            launched = launched_by_mlflow_run()  # start_run takes MLFLOW_RUN_ID out of the environment
+            run = mlflow.start_run(run_name=None if launched else run_name)
+        if run_name and launched and user_named_the_launched_run() is False:
+            mlflow.MlflowClient().update_run(run.info.run_id, name=run_name)
         try:
             yield run
         except KeyboardInterrupt:
@@ -108,6 +116,6 @@ def new_params(run: mlflow.ActiveRun, params: dict[str, object]) -> dict[str, st
 
     `mlflow run` logs every `-P` value itself, as the string the user typed (`08`,
     say); logging it again as `8` would fail ("Changing param values is not allowed").
+    (`run` is what the store held when the run was opened; MLFLOW_RUN_ID is gone by now.)
     """
-    logged = run.data.params if launched_by_mlflow_run() else {}
-    return {key: str(value) for key, value in params.items() if key not in logged}
+    return {key: str(value) for key, value in params.items() if key not in run.data.params}

@@ -10,6 +10,8 @@ from __future__ import annotations
 import queue
 from typing import Any
 
+from runkit.entrypoints import ENTRY_POINTS
+from runkit.naming import trial_name
 from sweep.trial import Outcome, Task
 
 
@@ -56,12 +58,13 @@ class Driver:
         trial = self.study.ask(fixed_distributions=self.distributions)
         self.storage.flush_all_batches()  # its params and parent tag, before a worker opens it
         run_id = trial_run_id(trial)
+        setting = {**self.template.setting, **trial.params}
         client = mlflow.MlflowClient()
-        client.set_tag(run_id, "mlflow.runName", f"trial-{trial.number}")
+        params = ENTRY_POINTS[self.template.model].params(**setting)
+        client.update_run(run_id, name=trial_name(trial.number, params))
         client.set_tag(run_id, "sweep.trial_number", str(trial.number))
         self.in_flight[run_id] = trial
-        return self.template._replace(trial_id=run_id, number=trial.number,
-                                      setting={**self.template.setting, **trial.params})
+        return self.template._replace(trial_id=run_id, number=trial.number, setting=setting)
 
     def finish(self, outcome: Outcome) -> None:
         """Tell the study how the trial ended; that also ends its run."""

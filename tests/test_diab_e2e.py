@@ -29,16 +29,18 @@ def assert_model_matches_in_process(tracking_uri: str, model_uri: str, params: D
 
 
 def test_mlflow_run_into_sqlite(tmp_path, sqlite_uri):
-    done = mlflow_run(str(REPO), "-e", "diab", "--experiment-name", "lab-runs", *dash_p(FAST),
+    typed = {**FAST, "max_depth": "08"}  # the launcher logs the value as typed
+    done = mlflow_run(str(REPO), "-e", "diab", "--experiment-name", "lab-runs", *dash_p(typed),
                       env=project_env(sqlite_uri), cwd=tmp_path)
     assert done.returncode == 0, done.stderr[-3000:]
     client = client_for(sqlite_uri)
     logged = only_run(client, "lab-runs")  # the launcher's experiment, not sklearn-diab
     assert client.get_experiment_by_name("sklearn-diab") is None
     assert logged.info.status == "FINISHED"
+    assert logged.info.run_name == "diab n30-d8-f4"  # no --run-name: the run says what ran
     assert {k: logged.data.params[k] for k in ("n_estimators", "max_depth", "max_features",
                                                 "test_size", "seed")} == {
-        "n_estimators": "30", "max_depth": "8", "max_features": "4", "test_size": "0.25", "seed": "42"}
+        "n_estimators": "30", "max_depth": "08", "max_features": "4", "test_size": "0.25", "seed": "42"}
     assert set(logged.data.metrics) == {"mse", "rmse", "mae", "r2"}
     assert float(done.stdout.strip().splitlines()[-1]) == logged.data.metrics["mse"]
     assert [d.dataset.name for d in logged.inputs.dataset_inputs] == ["diabetes"]
@@ -67,6 +69,7 @@ def test_direct_run_logs_to_sklearn_diab_and_repeats_to_the_digit(tmp_path, sqli
     experiment = client.get_experiment_by_name("sklearn-diab")
     runs = client.search_runs([experiment.experiment_id])
     assert [r.info.status for r in runs] == ["FINISHED", "FINISHED"]
+    assert [r.info.run_name for r in runs] == ["diab n30-d8-f4", "diab n30-d8-f4"]
 
 
 def test_direct_run_honours_mlflow_experiment_name(tmp_path, sqlite_uri):
@@ -79,13 +82,14 @@ def test_direct_run_honours_mlflow_experiment_name(tmp_path, sqlite_uri):
 
 
 def test_mlflow_run_against_a_tracking_server_registers_the_model(tmp_path, mlflow_server):
-    done = mlflow_run(str(REPO), "-e", "diab", "--experiment-name", "served",
+    done = mlflow_run(str(REPO), "-e", "diab", "--experiment-name", "served", "--run-name", "my forest",
                       *dash_p({**FAST, "register_as": "diab-rf"}),
                       env=project_env(mlflow_server), cwd=tmp_path)
     assert done.returncode == 0, done.stderr[-3000:]
     client = client_for(mlflow_server)
     logged = only_run(client, "served")
     assert logged.info.status == "FINISHED"
+    assert logged.info.run_name == "my forest"  # the user's name is kept
     assert logged.info.artifact_uri.startswith("mlflow-artifacts:")
     [version] = client.search_model_versions("name = 'diab-rf'")
     assert version.run_id == logged.info.run_id
@@ -102,6 +106,7 @@ def test_mlflow_run_from_a_git_url(tmp_path, sqlite_uri, git_daemon):
     assert logged.info.status == "FINISHED"
     assert logged.data.tags["mlflow.source.git.commit"] == sha
     assert logged.data.tags["mlflow.source.git.repoURL"] == url
+    assert logged.info.run_name == "diab n10-d6-f4"
 
 
 BAD_INPUT = [
