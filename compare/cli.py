@@ -61,14 +61,27 @@ def write_all(frame, pruned, target, folder: Path) -> list[Path]:
         written.append(parallel_coordinates(frame, metric, params, folder / "parallel_coordinates.png"))
     histories = {**epoch_histories(frame), **epoch_histories(pruned, minimum=1)}
     if histories:
-        names = {row.run_id: describe(row, params) for row in frame.itertuples()}
-        names.update({row.run_id: f"{describe(row, params)}, pruned after epoch {row.pruned_after_epoch}"
-                      for row in pruned.itertuples()})
+        names = {row.run_id: describe(row, params, target) for row in frame.itertuples()}
+        names.update({row.run_id: f"{describe(row, params, target)}, pruned after epoch "
+                                  f"{row.pruned_after_epoch}" for row in pruned.itertuples()})
         written.append(epoch_curves(histories, names, folder / "accuracy_per_epoch.png"))
     return written
 
 
-def describe(row, params: list[str]) -> str:
-    """A legend entry: the run's name and the values of the parameters that vary."""
-    settings = ", ".join(f"{name}={getattr(row, name):g}" for name in params)
+def describe(row, params: list[str], target) -> str:
+    """A legend entry: the run's name, then the varying settings that its name does not show.
+
+    The project's names show them already (`mnist bs128-e5-lr0.01`); other names
+    (`--run-name`, runs from elsewhere) get them in brackets.
+    """
+    import re
+
+    from runkit.naming import label
+    from runkit.params import declared
+
+    shown = set(re.split(r"[\s-]+", row.run_name))
+    items = {item.name: item for item in declared(target.params)}
+    unseen = [name for name in params
+              if not items[name].short or label(items[name], getattr(row, name)) not in shown]
+    settings = ", ".join(f"{name}={getattr(row, name):g}" for name in unseen)
     return f"{row.run_name} ({settings})" if settings else row.run_name

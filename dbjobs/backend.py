@@ -53,7 +53,7 @@ class DatabricksJobsBackend(AbstractBackend):
     def run(self, project_uri, entry_point, params, version, backend_config, tracking_uri, experiment_id):
         try:
             spec = load_spec(backend_config)
-            flags = checked_flags(entry_point, params)
+            flags, name = checked_flags(entry_point, params)
             check_tracking(tracking_uri, experiment_id)
             source = resolve(project_uri, version, spec.git_provider)
         except (SpecError, SourceError) as error:
@@ -61,7 +61,7 @@ class DatabricksJobsBackend(AbstractBackend):
         from dbjobs.request import submit_arguments
 
         workspace = workspace_client(tracking_uri)
-        run = create_run(experiment_id, entry_point, params, source)
+        run = create_run(experiment_id, entry_point, params, source, name)
         run_id = run.info.run_id
         try:
             arguments = submit_arguments(spec, source, entry_point, run_id, flags,
@@ -90,8 +90,12 @@ def ended_message(job_run_id: int, run_id: str, result: Ending) -> str:
             f"MLflow run {run_id} ended {result.status}")
 
 
-def checked_flags(entry_point: str, params: dict) -> list[str]:
-    """The entry point's flags, refused here (one line, exit 2) if the entry point would refuse them."""
+def checked_flags(entry_point: str, params: dict) -> tuple[list[str], str | None]:
+    """The entry point's flags, refused here (one line, exit 2) if the entry point would refuse them,
+    and the name its run gets (`diab n200-d8-f4`; None for a sweep, which names its own run).
+
+    A `--run-name` given to `mlflow run` replaces that name once the submission returns.
+    """
     if entry_point not in ENTRY_MODULES:
         raise SpecError(f"entry point {entry_point!r} does not run on Databricks (allowed: "
                         f"{', '.join(ENTRY_MODULES)})")
@@ -100,13 +104,13 @@ def checked_flags(entry_point: str, params: dict) -> list[str]:
         from sweep.cli import parse_args
 
         parse_args(flags, here=False)
-    else:
-        from runkit.entrypoints import ENTRY_POINTS
-        from runkit.params import parse
+        return flags, None
+    from runkit.entrypoints import ENTRY_POINTS
+    from runkit.naming import run_name
+    from runkit.params import parse
 
-        name = ENTRY_MODULES[entry_point]
-        parse(ENTRY_POINTS[name].params, flags, prog=name)
-    return flags
+    name = ENTRY_MODULES[entry_point]
+    return flags, run_name(name, parse(ENTRY_POINTS[name].params, flags, prog=name))
 
 
 def check_tracking(tracking_uri: str, experiment_id: str) -> None:
@@ -126,8 +130,8 @@ def workspace_client(tracking_uri: str):
     return WorkspaceClient(profile=profile) if profile else WorkspaceClient()
 
 
-def create_run(experiment_id: str, entry_point: str, params: dict, source):
-    """The MLflow run the job logs into, with the git source it runs and the -P values."""
+def create_run(experiment_id: str, entry_point: str, params: dict, source, name: str | None):
+    """The MLflow run `name` the job logs into, with the git source it runs and the -P values."""
     import mlflow
     from mlflow.entities import Param
 
@@ -135,7 +139,7 @@ def create_run(experiment_id: str, entry_point: str, params: dict, source):
     run = client.create_run(experiment_id, tags={
         "mlflow.source.type": "PROJECT", "mlflow.source.name": source.url,
         "mlflow.source.git.commit": source.commit, "mlflow.source.git.repoURL": source.url,
-        "mlflow.project.entryPoint": entry_point})
+        "mlflow.project.entryPoint": entry_point}, run_name=name)
     if params:
         client.log_batch(run.info.run_id, params=[Param(k, str(v)) for k, v in params.items()],
                          synchronous=True)

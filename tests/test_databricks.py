@@ -112,7 +112,7 @@ def test_diab_runs_from_git_on_the_cpu_spec(workspace, checkout, git_daemon, tmp
 
     client, [logged] = runs_of(workspace, DIAB_EXPERIMENT)  # one MLflow run per job run
     assert python["parameters"][:3] == ["diab", "--mlflow_run_id", logged.info.run_id]
-    assert logged.info.status == "FINISHED"
+    assert logged.info.status == "FINISHED" and logged.info.run_name == "diab n20-d8-f4"
     assert logged.data.params["max_depth"] == "8" and logged.data.params["n_estimators"] == "20"
     assert set(logged.data.metrics) == {"mse", "rmse", "mae", "r2"}
     assert logged.inputs.dataset_inputs[0].dataset.name == "diabetes"
@@ -283,4 +283,6 @@ def test_notebook_runs_as_a_script_against_a_local_store(tmp_path, sqlite_uri, e
     client = client_for(sqlite_uri)
     [logged] = client.search_runs([client.get_experiment_by_name(experiment).experiment_id])
     assert logged.info.status == "FINISHED"
+    names = {"diab": "diab n10-d6-f4", "mnist": "mnist bs128-e1-lr0.05-u16"}
+    assert logged.info.run_name == names[entry_point]
     assert {"diab": "mse", "mnist": "test_accuracy"}[entry_point] in logged.data.metrics

@@ -25,7 +25,7 @@ def test_mlflow_run_logs_epochs_metrics_and_a_servable_model(tmp_path, sqlite_ur
     assert done.returncode == 0, done.stderr[-3000:]
     client = client_for(sqlite_uri)
     logged = only_run(client, "digits")
-    assert logged.info.status == "FINISHED"
+    assert logged.info.status == "FINISHED" and logged.info.run_name == "mnist bs32-e2-lr0.05-u64"
     # -P batch_size and autolog's batch_size agree instead of crashing the run
     assert logged.data.params["batch_size"] == "32" and logged.data.params["epochs"] == "2"
     assert logged.data.params["num_hidden_layers"] == "1"

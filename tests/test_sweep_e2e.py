@@ -60,6 +60,10 @@ def test_diab_grid_sweep_logs_one_child_per_setting(diab_sweep):
         assert child.inputs.dataset_inputs[0].dataset.name == "diabetes"
         assert child.data.tags["sweep.trial_state"] == "COMPLETE"
     assert sorted(int(c.data.tags["sweep.trial_number"]) for c in children) == list(range(8))
+    for child in children:  # named by trial number and setting, e.g. "#5 n10-d3-f4"
+        params = child.data.params
+        assert child.info.run_name == (f"#{child.data.tags['sweep.trial_number']} n{params['n_estimators']}"
+                                       f"-d{params['max_depth']}-f{params['max_features']}")
     best = min(children, key=lambda c: c.data.metrics["mse"])
     assert parent.data.tags["best_run_id"] == best.info.run_id
     assert parent.data.metrics["best_mse"] == best.data.metrics["mse"]
@@ -91,6 +95,7 @@ def test_compare_writes_tables_and_plots(diab_sweep):
         assert (out / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     client = client_for(uri)
     [compare_run] = [r for r in all_runs(client) if "compare.output" in r.data.tags]
+    assert compare_run.info.run_name == "compare diab"
     logged = {Path(a.path).name for a in client.list_artifacts(compare_run.info.run_id, "compare")}
     assert logged == {"runs.csv", "runs.md", "mse_vs_params.png", "parallel_coordinates.png"}
 
