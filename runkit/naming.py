@@ -70,9 +70,8 @@ def launcher_arguments(pid: int | None = None) -> list[str] | None:
 
 def after_mlflow_run(argv: list[str]) -> list[str] | None:
     """The arguments after `mlflow run` in a command line (`mlflow run` or `python -m mlflow run`)."""
-    for index, word in enumerate(argv[:-1]):
-        launcher = Path(word).name == "mlflow" or (word == "mlflow" and index and argv[index - 1] == "-m")
-        if launcher and argv[index + 1] == "run":
+    for index, word in enumerate(argv[:-1]):  # the CLI script's path, or the module after -m
+        if Path(word).name == "mlflow" and argv[index + 1] == "run":
             return argv[index + 2:]
     return None
 
