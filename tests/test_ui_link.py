@@ -18,7 +18,7 @@ from tests.tracking_reads import client_for
 
 pytestmark = pytest.mark.slow  # a real server
 
-LINK = re.compile(r"http://127\.0\.0\.1:5000/#/experiments/(\d+)\?workflowType=(\w+)")
+LINK = re.compile(r"http://127\.0\.0\.1:5000/#/experiments/(\d+)/runs\?workflowType=(\w+)")
 
 
 def fetch(url: str) -> str:
