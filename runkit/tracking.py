@@ -55,9 +55,9 @@ def active_run(default_experiment: str, run_name: str | None = None) -> Iterator
                 mlflow.set_experiment(default_experiment)
             launched = launched_by_mlflow_run()  # start_run takes MLFLOW_RUN_ID out of the environment
             run = mlflow.start_run(run_name=None if launched else run_name)
-        if run_name and launched and user_named_the_launched_run() is False:
-            mlflow.MlflowClient().update_run(run.info.run_id, name=run_name)
         try:
+            if run_name and launched and user_named_the_launched_run() is False:
+                mlflow.set_tag("mlflow.runName", run_name)
             yield run
         except KeyboardInterrupt:
             _end_run(mlflow, "KILLED")

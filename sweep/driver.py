@@ -51,18 +51,14 @@ class Driver:
 
     def start(self, cell: dict | None) -> Task:
         """Ask the study for the next trial (a given grid cell, or the sampler's pick)."""
-        import mlflow
-
         if cell is not None:
             self.study.enqueue_trial(cell)
         trial = self.study.ask(fixed_distributions=self.distributions)
         self.storage.flush_all_batches()  # its params and parent tag, before a worker opens it
         run_id = trial_run_id(trial)
         setting = {**self.template.setting, **trial.params}
-        client = mlflow.MlflowClient()
-        params = ENTRY_POINTS[self.template.model].params(**setting)
-        client.update_run(run_id, name=trial_name(trial.number, params))
-        client.set_tag(run_id, "sweep.trial_number", str(trial.number))
+        name = trial_name(trial.number, ENTRY_POINTS[self.template.model].params(**setting))
+        set_tags(run_id, {"mlflow.runName": name, "sweep.trial_number": str(trial.number)})
         self.in_flight[run_id] = trial
         return self.template._replace(trial_id=run_id, number=trial.number, setting=setting)
 
@@ -80,16 +76,12 @@ class Driver:
         self.progress.update(outcome)
 
     def label(self, outcome: Outcome, **extra: str) -> None:
-        import mlflow
-
         tags = {"sweep.trial_state": outcome.state, **extra}
         if outcome.pruned_after_epoch is not None:
             tags["sweep.pruned_after_epoch"] = str(outcome.pruned_after_epoch)
         if outcome.error:
             tags["sweep.error"] = outcome.error[:500]
-        client = mlflow.MlflowClient()
-        for key, value in tags.items():
-            client.set_tag(outcome.task.trial_id, key, value)
+        set_tags(outcome.task.trial_id, tags)
 
     def interrupt(self) -> None:
         """End every trial still in flight FAILED, tagged as interrupted."""
@@ -104,6 +96,15 @@ class Driver:
                                   error="interrupted")
                 self.label(outcome, **{"sweep.interrupted": "true"})
         self.in_flight.clear()
+
+
+def set_tags(run_id: str, tags: dict[str, str]) -> None:
+    """Set a trial run's tags in one request (its name too: the `mlflow.runName` tag)."""
+    import mlflow
+    from mlflow.entities import RunTag
+
+    mlflow.MlflowClient().log_batch(run_id, tags=[RunTag(key, value) for key, value in tags.items()],
+                                    synchronous=True)
 
 
 def trial_run_id(trial) -> str:

@@ -5,11 +5,10 @@ threads to reach them (tests/dataset_race.py); otherwise nothing happens.
 """
 
 import os
+import threading
 
-if os.environ.get("DATASET_RACE_PARTIES"):
-    import threading
+from tests.dataset_race import PARTIES_VARIABLE, hold_inserts
 
-    from tests.dataset_race import hold_inserts
-
-    _barrier = threading.Barrier(int(os.environ["DATASET_RACE_PARTIES"]))
+if os.environ.get(PARTIES_VARIABLE):
+    _barrier = threading.Barrier(int(os.environ[PARTIES_VARIABLE]))
     hold_inserts(lambda: _barrier.wait(timeout=120))
