@@ -7,12 +7,14 @@ artifacts of a `compare` run, tagged so that later comparisons leave it out.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from compare.params import CompareParams
-from runkit.params import parse
+from runkit.naming import label
+from runkit.params import declared, parse
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -74,11 +76,6 @@ def describe(row, params: list[str], target) -> str:
     The project's names show them already (`mnist bs128-e5-lr0.01`); other names
     (`--run-name`, runs from elsewhere) get them in brackets.
     """
-    import re
-
-    from runkit.naming import label
-    from runkit.params import declared
-
     shown = set(re.split(r"[\s-]+", row.run_name))
     items = {item.name: item for item in declared(target.params)}
     unseen = [name for name in params
