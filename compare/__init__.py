@@ -1,5 +1,5 @@
 """The `compare` entry point: the lab's run comparison as files: tables and plots.
 
-    mlflow run . -e compare -P experiment_name=sklearn-diab
-    python -m compare --model mnist --output_dir plots
+    mlflow run . -e compare -P model=NAME -P experiment_name=EXPERIMENT
+    python -m compare --model NAME --output_dir plots
 """

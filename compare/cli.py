@@ -1,4 +1,4 @@
-"""`python -m compare [--model diab|mnist --experiment_name NAME --output_dir DIR]`.
+"""`python -m compare [--model NAME --experiment_name NAME --output_dir DIR]`.
 
 Collects the experiment's finished training runs (sweep children included) and writes
 `runs.csv`, `runs.md` and PNG plots to the output folder; logs the same files as
@@ -7,13 +7,15 @@ artifacts of a `compare` run, tagged so that later comparisons leave it out.
 
 from __future__ import annotations
 
-import re
+import math
+import numbers
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from compare.params import CompareParams
-from runkit.naming import label
+from runkit.naming import describe as settings_in_name
+from runkit.naming import shown
 from runkit.params import declared, parse
 
 
@@ -22,12 +24,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     params = parse(CompareParams, argv, prog="compare",
                    description="Tables and plots comparing an experiment's runs.")
     from compare.collect import COMPARE_TAG, CompareError, collect, collect_pruned
-    from runkit.entrypoints import ENTRY_POINTS
+    from models import MODELS
     from runkit.faults import one_line_errors
     from runkit.tracking import active_run, bound_http_retries
 
     bound_http_retries()
-    target = ENTRY_POINTS[params.model]
+    target = MODELS[params.model]
     experiment_name = params.experiment_name or target.experiment
     with one_line_errors("compare"):
         try:
@@ -59,26 +61,38 @@ def write_all(frame, pruned, target, folder: Path) -> list[Path]:
     params = varying(frame, target)
     if params:
         metric = target.metric
-        written.append(metric_vs_params(frame, metric, params, folder / f"{metric}_vs_params.png"))
-        written.append(parallel_coordinates(frame, metric, params, folder / "parallel_coordinates.png"))
-    histories = {**epoch_histories(frame), **epoch_histories(pruned, minimum=1)}
+        written.append(metric_vs_params(frame, metric, params, folder / f"{metric}_vs_params.png",
+                                        target.label))
+        written.append(parallel_coordinates(frame, metric, params, folder / "parallel_coordinates.png",
+                                            target.label))
+    if not target.epoch_metric:
+        return written
+    histories = {**epoch_histories(frame, target.epoch_metric),
+                 **epoch_histories(pruned, target.epoch_metric, minimum=1)}
     if histories:
         names = {row.run_id: describe(row, params, target) for row in frame.itertuples()}
         names.update({row.run_id: f"{describe(row, params, target)}, pruned after epoch "
                                   f"{row.pruned_after_epoch}" for row in pruned.itertuples()})
-        written.append(epoch_curves(histories, names, folder / "accuracy_per_epoch.png"))
+        written.append(epoch_curves(histories, names, folder / f"{target.epoch_metric}_per_epoch.png",
+                                    target.epoch_metric, target.label))
     return written
 
 
-def describe(row, params: list[str], target) -> str:
+def describe(row, varying: list[str], target) -> str:
     """A legend entry: the run's name, then the varying settings that its name does not show.
 
-    The project's names show them already (`mnist bs128-e5-lr0.01`); other names
-    (`--run-name`, runs from elsewhere) get them in brackets.
+    Read from the run's params, not parsed from its name: a name the project gave
+    (`<model> bs128-e5-lr0.01`, a trial's `#2 bs128-e5-lr0.01`) ends with the settings it
+    shows; any other name (`--run-name`, runs from elsewhere) shows none of them.
     """
-    shown = set(re.split(r"[\s-]+", row.run_name))
-    items = {item.name: item for item in declared(target.params)}
-    unseen = [name for name in params
-              if not items[name].short or label(items[name], getattr(row, name)) not in shown]
+    params = target.params(**{item.name: item.kind(getattr(row, item.name))
+                              for item in declared(target.params)
+                              if item.kind is not str and is_number(getattr(row, item.name, None))})
+    named = row.run_name.endswith(" " + settings_in_name(params))
+    unseen = [name for name in varying if not (named and name in shown(params))]
     settings = ", ".join(f"{name}={getattr(row, name):g}" for name in unseen)
     return f"{row.run_name} ({settings})" if settings else row.run_name
+
+
+def is_number(value) -> bool:
+    return isinstance(value, numbers.Real) and not math.isnan(value)

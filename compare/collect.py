@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from runkit.entrypoints import EntryPoint
+from runkit.entry import Entry
 from runkit.params import declared
 
 COMPARE_TAG = "compare.output"  # marks compare's own runs, which are never compared
@@ -20,7 +20,7 @@ class CompareError(ValueError):
     """Nothing to compare; the message is one line."""
 
 
-def collect(experiment_name: str, target: EntryPoint) -> pd.DataFrame:
+def collect(experiment_name: str, target: Entry) -> pd.DataFrame:
     """Finished training runs of the experiment: run id, name, params and metrics columns."""
     import mlflow
 
@@ -38,7 +38,7 @@ def collect(experiment_name: str, target: EntryPoint) -> pd.DataFrame:
     return tidy(runs, target)
 
 
-def collect_pruned(experiment_name: str, target: EntryPoint) -> pd.DataFrame:
+def collect_pruned(experiment_name: str, target: Entry) -> pd.DataFrame:
     """Pruned sweep trials of the experiment: run id, name, `pruned_after_epoch`, params."""
     import mlflow
 
@@ -52,7 +52,7 @@ def collect_pruned(experiment_name: str, target: EntryPoint) -> pd.DataFrame:
     return frame
 
 
-def tidy(runs: pd.DataFrame, target: EntryPoint, sort: bool = True) -> pd.DataFrame:
+def tidy(runs: pd.DataFrame, target: Entry, sort: bool = True) -> pd.DataFrame:
     """Keep the run id, its name, the model's parameters (as numbers) and the metrics."""
     names = [item.name for item in declared(target.params) if item.kind is not str]
     columns = {"run_id": runs["run_id"], "run_name": runs.get("tags.mlflow.runName", runs["run_id"])}
@@ -66,14 +66,13 @@ def tidy(runs: pd.DataFrame, target: EntryPoint, sort: bool = True) -> pd.DataFr
     return frame.sort_values(target.metric, ascending=not target.higher_is_better) if sort else frame
 
 
-def varying(frame: pd.DataFrame, target: EntryPoint) -> list[str]:
+def varying(frame: pd.DataFrame, target: Entry) -> list[str]:
     """The model's parameters that take more than one value across the runs."""
     names = [item.name for item in declared(target.params)]
     return [name for name in names if name in frame and frame[name].nunique(dropna=True) > 1]
 
 
-def epoch_histories(frame: pd.DataFrame, metric: str = "accuracy",
-                    minimum: int = 2) -> dict[str, list[float]]:
+def epoch_histories(frame: pd.DataFrame, metric: str, minimum: int = 2) -> dict[str, list[float]]:
     """Per-epoch values of `metric` for each run that logged at least `minimum`, by run id."""
     import mlflow
 

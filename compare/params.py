@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from runkit.entrypoints import ENTRY_POINTS
+from models import DEFAULT, MODELS
 from runkit.params import param
 
 
@@ -12,7 +12,7 @@ from runkit.params import param
 class CompareParams:
     """Which runs to compare and where to write the tables and plots."""
 
-    model: str = param("diab", "entry point whose runs these are", choices=tuple(ENTRY_POINTS))
+    model: str = param(DEFAULT, "model whose runs these are", choices=tuple(MODELS))
     experiment_name: str = param("", "experiment to read; empty: the model's own "
-                                     "(sklearn-diab or keras-mnist)")
+                                     "(its entry's experiment)")
     output_dir: str = param("compare-output", "folder for the tables and plots")

@@ -1,5 +1,6 @@
 """The lab's comparison charts, drawn with matplotlib: metric vs each parameter, epoch
-curves, and a parallel-coordinates view. Every axis is labelled with its unit."""
+curves, and a parallel-coordinates view. `label` names an axis (the model's entry gives
+each parameter and metric its unit)."""
 
 from __future__ import annotations
 
@@ -13,23 +14,9 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
-AXIS_LABELS = {
-    "n_estimators": "n_estimators (trees)", "max_depth": "max_depth (levels)",
-    "max_features": "max_features (features per split)", "test_size": "test_size (fraction held out)",
-    "seed": "seed", "batch_size": "batch_size (images per step)", "epochs": "epochs",
-    "learning_rate": "learning_rate", "num_hidden_units": "num_hidden_units (units per layer)",
-    "num_hidden_layers": "num_hidden_layers (layers)", "dropout": "dropout (fraction dropped)",
-    "momentum": "momentum",
-    "mse": "test MSE (disease-progression units²)", "test_accuracy": "test accuracy (fraction correct)",
-    "accuracy": "training accuracy (fraction correct)",
-}
 
-
-def label(name: str) -> str:
-    return AXIS_LABELS.get(name, name)
-
-
-def metric_vs_params(frame: pd.DataFrame, metric: str, params: list[str], path: Path) -> Path:
+def metric_vs_params(frame: pd.DataFrame, metric: str, params: list[str], path: Path,
+                     label=str) -> Path:
     """One scatter panel per varying parameter: the metric of each run against it."""
     fig, axes = plt.subplots(1, len(params), figsize=(4.5 * len(params), 4), squeeze=False)
     best = frame.iloc[0]
@@ -45,8 +32,8 @@ def metric_vs_params(frame: pd.DataFrame, metric: str, params: list[str], path: 
 
 
 def epoch_curves(histories: dict[str, list[float]], names: dict[str, str], path: Path,
-                 metric: str = "accuracy") -> Path:
-    """Training accuracy per epoch, one line per run."""
+                 metric: str, label=str) -> Path:
+    """A per-epoch metric, one line per run."""
     fig, axis = plt.subplots(figsize=(7, 4.5))
     for run_id, values in histories.items():
         axis.plot(np.arange(1, len(values) + 1), values, marker="o", markersize=3, label=names[run_id])
@@ -59,7 +46,8 @@ def epoch_curves(histories: dict[str, list[float]], names: dict[str, str], path:
     return _save(fig, path)
 
 
-def parallel_coordinates(frame: pd.DataFrame, metric: str, params: list[str], path: Path) -> Path:
+def parallel_coordinates(frame: pd.DataFrame, metric: str, params: list[str], path: Path,
+                         label=str) -> Path:
     """Each run as a line across its parameters and the metric, each axis scaled to its range."""
     columns = [*params, metric]
     values = frame[columns].astype(float)

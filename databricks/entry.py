@@ -1,16 +1,123 @@
-"""What a Databricks job runs: `python databricks/entry.py diab --mlflow_run_id ID -- FLAGS`.
+"""What runs on Databricks: a job's task, and the notebooks' one call.
 
-Submitted by `mlflow run -b databricks-jobs` (a git checkout of the exact commit) or
-deployed by the bundle (`databricks.yml`); see `dbjobs/task.py`.
+A job (from `mlflow run -b databricks-jobs`, or a bundle job) runs this file from a checkout
+of the exact commit:
+
+    python databricks/entry.py ENTRY_POINT [--mlflow_run_id ID | --experiment_dir DIR] [--space S] -- FLAGS
+
+With `--mlflow_run_id` the entry point resumes that run, as it resumes `mlflow run`'s run
+locally. With `--experiment_dir` (a bundle job) it starts a run in the model's own experiment
+under that workspace folder (`DIR/<experiment>`; for a sweep, the swept model's). Tracking
+goes to the workspace (`databricks`) unless MLFLOW_TRACKING_URI says otherwise.
+
+A notebook (`databricks/notebooks/<model>.py`) calls `run_notebook(name, dbutils)`: each
+declared parameter becomes a widget, and the run goes to `/Users/<you>/<experiment>`. Run as a
+plain script, the flags come from the command line, so the notebooks can be tested locally.
 """
 
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import shlex
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the checkout's root: the packages
 
+SWEEP = "sweep"
+
+
+def runnable() -> dict[str, str]:
+    """Entry points a job runs, and the package each runs: MLproject's `main`, each model, the sweep."""
+    from models import DEFAULT, MODELS
+
+    return {"main": DEFAULT, **{name: name for name in MODELS}, SWEEP: SWEEP}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one entry point as a job's task; return its exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    ours, flags = (argv[: argv.index("--")], argv[argv.index("--") + 1:]) if "--" in argv else (argv, [])
+    packages = runnable()
+    parser = argparse.ArgumentParser(prog="databricks/entry.py")
+    parser.add_argument("entry_point", choices=sorted(packages))
+    parser.add_argument("--mlflow_run_id", default="")
+    parser.add_argument("--experiment_dir", default="", help="workspace folder of the experiments (bundle)")
+    parser.add_argument("--space", default="", help="a sweep's model parameters as one string (bundle)")
+    args = parser.parse_args(ours)
+    flags += shlex.split(args.space)
+    os.environ.setdefault("MLFLOW_TRACKING_URI", "databricks")
+    if args.mlflow_run_id:
+        os.environ["MLFLOW_RUN_ID"] = args.mlflow_run_id
+    elif args.experiment_dir:
+        model = swept_model(flags) if packages[args.entry_point] == SWEEP else packages[args.entry_point]
+        os.environ["MLFLOW_EXPERIMENT_NAME"] = experiment_path(args.experiment_dir, model)
+    cli = importlib.import_module(f"{packages[args.entry_point]}.cli")
+    return cli.main(flags)
+
+
+def swept_model(flags: list[str]) -> str:
+    """The `--model` a sweep's flags name (`--model m` or `--model=m`), else the registry's default."""
+    from models import DEFAULT
+
+    for index, flag in enumerate(flags):
+        if flag == "--model" and index + 1 < len(flags):
+            return flags[index + 1]
+        if flag.startswith("--model="):
+            return flag.partition("=")[2]
+    return DEFAULT
+
+
+def experiment_path(folder: str, model: str) -> str:
+    """`folder/<the model's experiment>`; an unknown model keeps the folder (its CLI refuses it)."""
+    from models import MODELS
+
+    entry = MODELS.get(model)
+    return f"{folder.rstrip('/')}/{entry.experiment}" if entry else folder
+
+
+def read_params(cls, prog: str, dbutils=None):
+    """The parameters from widgets (Databricks) or from the command line (a script)."""
+    from runkit.params import declared, parse
+
+    if dbutils is None:
+        return parse(cls, sys.argv[1:], prog=prog)
+    flags = []
+    for item in declared(cls):
+        dbutils.widgets.text(item.name, str(item.default), item.name)
+        flags += [f"--{item.name}", dbutils.widgets.get(item.name)]
+    return parse(cls, flags, prog=prog)
+
+
+def use_workspace_experiment(name: str, dbutils=None) -> str:
+    """Point MLflow at the notebook's experiment; on Databricks an absolute workspace path."""
+    if dbutils is not None:
+        context = dbutils.notebook.entry_point.getDbutils().notebook().getContext()
+        os.environ["MLFLOW_EXPERIMENT_NAME"] = f"/Users/{context.userName().get()}/{name}"
+    else:
+        os.environ.setdefault("MLFLOW_EXPERIMENT_NAME", name)
+    return os.environ["MLFLOW_EXPERIMENT_NAME"]
+
+
+def run_notebook(name: str, dbutils=None) -> dict[str, float]:
+    """Train model `name` with the notebook's parameters into its experiment; the metrics."""
+    from models import MODELS
+    from runkit.naming import run_name
+    from runkit.tracking import active_run
+
+    target = MODELS[name]
+    params = read_params(target.params, prog=name, dbutils=dbutils)
+    experiment = use_workspace_experiment(target.experiment, dbutils=dbutils)
+    with active_run(target.experiment, run_name(name, params)) as run:
+        metrics = target.trainer()(run, params, None)
+    print(experiment, run.info.run_id, metrics)
+    return metrics
+
+
 if __name__ == "__main__":  # a sweep's worker processes import this file again: they must not run it
-    from dbjobs.task import main
     from runkit.startup import exit_with
 
     exit_with(main())

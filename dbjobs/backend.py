@@ -19,7 +19,6 @@ from mlflow.projects.submitted_run import SubmittedRun
 from dbjobs.follow import Ending, cancelled_on_interrupt, ending, follow
 from dbjobs.source import SourceError, resolve
 from dbjobs.spec import SpecError, load_spec
-from dbjobs.task import ENTRY_MODULES
 
 JOB_RUN_TAG, JOB_URL_TAG = "databricks.job_run_id", "databricks.job_run_url"
 
@@ -92,25 +91,27 @@ def ended_message(job_run_id: int, run_id: str, result: Ending) -> str:
 
 def checked_flags(entry_point: str, params: dict) -> tuple[list[str], str | None]:
     """The entry point's flags, refused here (one line, exit 2) if the entry point would refuse them,
-    and the name its run gets (`diab n200-d8-f4`; None for a sweep, which names its own run).
+    and the name its run gets (`<model> n200-d8-f4`; None for a sweep, which names its own run).
 
-    A `--run-name` given to `mlflow run` replaces that name once the submission returns.
+    What a job runs is MLproject's `main` (the registry's default model), a model, or the
+    sweep (`databricks/entry.py`). A `--run-name` given to `mlflow run` replaces that name once
+    the submission returns.
     """
-    if entry_point not in ENTRY_MODULES:
-        raise SpecError(f"entry point {entry_point!r} does not run on Databricks (allowed: "
-                        f"{', '.join(ENTRY_MODULES)})")
-    flags = [arg for name, value in params.items() for arg in (f"--{name}", str(value))]
-    if entry_point == "sweep":
-        from sweep.cli import parse_args
-
-        parse_args(flags, here=False)
-        return flags, None
-    from runkit.entrypoints import ENTRY_POINTS
+    from models import DEFAULT, MODELS
     from runkit.naming import run_name
     from runkit.params import parse
 
-    name = ENTRY_MODULES[entry_point]
-    return flags, run_name(name, parse(ENTRY_POINTS[name].params, flags, prog=name))
+    flags = [arg for name, value in params.items() for arg in (f"--{name}", str(value))]
+    if entry_point == "sweep":
+        from sweep.plan import parse_args
+
+        parse_args(flags, here=False)
+        return flags, None
+    model = DEFAULT if entry_point == "main" else entry_point
+    if model not in MODELS:
+        raise SpecError(f"entry point {entry_point!r} does not run on Databricks (allowed: main, "
+                        f"{', '.join(MODELS)}, sweep)")
+    return flags, run_name(model, parse(MODELS[model].params, flags, prog=model))
 
 
 def check_tracking(tracking_uri: str, experiment_id: str) -> None:

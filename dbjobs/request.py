@@ -9,7 +9,7 @@ dependencies are the pins.
 
 from __future__ import annotations
 
-from dbjobs.pins import classic_pins, serverless_pins
+from runkit.requirements import classic_pins, serverless_pins
 from dbjobs.source import GitSource
 from dbjobs.spec import Spec
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 
 from diab.data import TARGET
 from diab.params import DiabParams
@@ -15,8 +16,12 @@ TRUSTED_TYPES = ["sklearn.tree._tree.Tree"]  # skops refuses the forest's trees 
 MODEL_REQUIREMENTS = ("mlflow", "scikit-learn", "numpy", "pandas", "scipy", "skops")
 
 
-def train_and_log(run, params: DiabParams) -> dict[str, float]:
-    """Train with `params`, log everything into `run`, and return the test metrics."""
+def train_and_log(run, params: DiabParams, pruning=None) -> dict[str, float]:
+    """Train with `params`, log everything into `run`, and return the test metrics.
+
+    diab fits in one step, so there is nothing to prune: its entry declares no pruning and a
+    sweep never hands it a reporter.
+    """
     result = fit_and_evaluate(params)
     log_run(run, params, result)
     return result.metrics
@@ -27,10 +32,11 @@ def log_run(run, params: DiabParams, result: DiabResult) -> None:
     import mlflow
     from mlflow.entities import Metric, Param
 
+    now = int(time.time() * 1000)  # the UI shows a metric at its timestamp: now, not 1970
     values = {k: v for k, v in dataclasses.asdict(params).items() if k != "register_as"}
     mlflow.MlflowClient().log_batch(
         run.info.run_id,
-        metrics=[Metric(key, value, 0, 0) for key, value in result.metrics.items()],
+        metrics=[Metric(key, value, now, 0) for key, value in result.metrics.items()],
         params=[Param(key, value) for key, value in new_params(run, values).items()],
         synchronous=True,
     )

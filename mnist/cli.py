@@ -39,6 +39,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     from runkit.tracking import active_run
 
     with one_line_errors("mnist"), active_run(EXPERIMENT, run_name("mnist", params)) as run:
-        metrics = train_and_log(run, params, data)
+        metrics = train_and_log(run, params, data=data)
     print("test_accuracy", metrics["test_accuracy"])
     return 0

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import warnings
+from functools import lru_cache
 
 import numpy as np
 
-from mnist.data import IMAGE_SHAPE, Mnist
+from mnist.data import IMAGE_SHAPE, Mnist, load_data
 from mnist.model import N_CLASSES
 from mnist.params import MnistParams
 from mnist.train import MnistResult, fit_and_evaluate
@@ -20,16 +21,30 @@ BACKEND_DISTRIBUTIONS = {"tensorflow": ("tensorflow-cpu", "tensorflow"), "jax": 
                          "torch": ("torch",)}
 
 
-def train_and_log(run, params: MnistParams, data: Mnist, callbacks: tuple = ()) -> dict[str, float]:
-    """Train on `data` with `params`, log everything into `run`, return the test metrics.
+def train_and_log(run, params: MnistParams, pruning=None, data: Mnist | None = None) -> dict[str, float]:
+    """Train with `params`, log everything into `run`, return the test metrics.
 
-    `callbacks` go to Keras's `fit` (a sweep's pruning callback, say).
+    `data` is read from `params.data_path` unless given (once per process: a sweep's worker
+    trains many settings); `pruning`, a sweep's step reporter, hears each epoch's val_accuracy.
     """
+    data = cached_data(params.data_path) if data is None else data
+    callbacks = ()
+    if pruning is not None:
+        from mnist.entry import ENTRY
+        from mnist.pruning import ReportEachEpoch
+
+        callbacks = (ReportEachEpoch(pruning, ENTRY.pruning.monitor),)
     enable_autolog()
     log_params(run, params)
     result = fit_and_evaluate(params, data, callbacks)
     log_results(params, data, result)
     return result.metrics
+
+
+@lru_cache(maxsize=2)
+def cached_data(data_path: str) -> Mnist:
+    """MNIST, read once per process however many settings it trains."""
+    return load_data(data_path)
 
 
 def enable_autolog() -> None:

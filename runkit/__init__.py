@@ -1,4 +1,5 @@
-"""What every entry point shares: typed parameters, run handling, pinned requirements.
+"""The ground every package stands on: typed parameters, run handling, names, pinned requirements.
 
-Nothing here trains a model; the entry points (`diab`, `mnist`) import from here.
+Nothing here trains or names a model, and nothing here imports a package above it: the
+model packages, the registry (`models`), `sweep`, `compare` and `dbjobs` import from here.
 """

@@ -1,4 +1,4 @@
-"""Run names that say what ran: `diab n200-d8-f4`, `mnist bs128-e5-lr0.05`.
+"""Run names that say what ran: `<model> n200-d8-f4`, `<model> bs128-e5-lr0.05`.
 
 A parameter that belongs in a name declares its short label with its declaration
 (`param(..., short="d")`): headline parameters are always named, the others only when they
@@ -9,6 +9,9 @@ Under `mlflow run` the launcher has already named the run, either as the user as
 can tell the user asked for nothing: it finds the `mlflow run` command among its ancestor
 processes (`/proc` on Linux, `ps` elsewhere) and reads its arguments. When it cannot find
 the launcher (a Python `mlflow.projects.run(...)`, a job that resumes a run), it keeps the name.
+Why not something simpler: `mlflow run` hands the process only MLFLOW_RUN_ID and the run,
+and a name the user gave looks exactly like one MLflow drew at random (no tag, variable or
+param tells them apart), so the launcher's own arguments are the one place that says.
 """
 
 from __future__ import annotations
@@ -19,22 +22,31 @@ from pathlib import Path
 
 from runkit.params import Declared, declared
 
-ANCESTORS_SEARCHED = 8  # mlflow run -> bash -c -> python -m diab, with room for wrappers
+ANCESTORS_SEARCHED = 8  # mlflow run -> bash -c -> python -m <model>, with room for wrappers
 
 
 def describe(params) -> str:
     """The settings of `params` that a name shows: `n200-d8-f4`, `bs128-e5-lr0.05-do0.3`."""
-    return "-".join(label(item, getattr(params, item.name)) for item in declared(type(params))
-                    if item.short and (item.headline or getattr(params, item.name) != item.default))
+    items = {item.name: item for item in declared(type(params))}
+    return "-".join(label(items[name], getattr(params, name)) for name in shown(params))
+
+
+def shown(params) -> list[str]:
+    """The parameters a name shows: the headline ones, and those labelled that differ from their default."""
+    return [item.name for item in declared(type(params))
+            if item.short and (item.headline or getattr(params, item.name) != item.default)]
 
 
 def label(item: Declared, value) -> str:
-    """One parameter's part of a name: `d8`, `lr0.05` (three significant digits)."""
-    return f"{item.short}{float(value):.3g}" if item.kind is float else f"{item.short}{int(value)}"
+    """One parameter's part of a name: `d8`, `lr0.05`, `lr0.01234`, `lr5e-05` (every digit of the value)."""
+    if item.kind is not float:
+        return f"{item.short}{int(value)}"
+    text = repr(float(value))
+    return f"{item.short}{text.removesuffix('.0')}"
 
 
 def run_name(entry_point: str, params) -> str:
-    """The name of a run of `entry_point` with `params`: `diab n200-d8-f4`."""
+    """The name of a run of `entry_point` with `params`: `<entry point> n200-d8-f4`."""
     return f"{entry_point} {describe(params)}"
 
 

@@ -2,7 +2,7 @@
 
 - Under `mlflow run`, the launcher has created the run and put MLFLOW_RUN_ID (and
   MLFLOW_EXPERIMENT_ID) in the environment: resume that run, never touch its experiment.
-- Run directly (`python -m diab`), log into MLFLOW_EXPERIMENT_NAME / MLFLOW_EXPERIMENT_ID
+- Run directly (`python -m <model>`), log into MLFLOW_EXPERIMENT_NAME / MLFLOW_EXPERIMENT_ID
   when either is set, else into the entry point's own default experiment.
 MLflow's own HTTP retries to an unreachable server last minutes; `bound_http_retries`
 caps them for the project's processes unless the user set them.

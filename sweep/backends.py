@@ -22,7 +22,6 @@ from pathlib import Path
 from sweep.trial import Outcome, Task, one_line, run_trial
 
 REPO = Path(__file__).resolve().parents[1]
-PACKAGES = ("runkit", "diab", "mnist", "sweep")  # what executors import to run a trial
 Done = Callable[[Outcome], None]
 # A local Spark lives as long as one sweep: the JVM's quick-start JIT and serial collector
 # cut its start from 5.4 s to 3.6 s here; the work itself runs in Python workers.
@@ -126,8 +125,10 @@ def check_spark() -> None:
 
 def package_zip(path: Path) -> str:
     """The project's packages as one zip for executors' sys.path; returns its path."""
+    from models import PACKAGES
+
     with zipfile.ZipFile(path, "w") as archive:
-        for package in PACKAGES:
+        for package in ("runkit", "models", *PACKAGES, "sweep"):  # what executors import for a trial
             for file in (REPO / package).rglob("*.py"):
                 archive.write(file, file.relative_to(REPO))
     return str(path)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import queue
 from typing import Any
 
-from runkit.entrypoints import ENTRY_POINTS
+from models import MODELS
 from runkit.naming import trial_name
 from sweep.trial import Outcome, Task
 
@@ -57,7 +57,7 @@ class Driver:
         self.storage.flush_all_batches()  # its params and parent tag, before a worker opens it
         run_id = trial_run_id(trial)
         setting = {**self.template.setting, **trial.params}
-        name = trial_name(trial.number, ENTRY_POINTS[self.template.model].params(**setting))
+        name = trial_name(trial.number, MODELS[self.template.model].params(**setting))
         set_tags(run_id, {"mlflow.runName": name, "sweep.trial_number": str(trial.number)})
         self.in_flight[run_id] = trial
         return self.template._replace(trial_id=run_id, number=trial.number, setting=setting)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from runkit.entrypoints import ENTRY_POINTS
+from models import DEFAULT, MODELS
 from runkit.params import param
 
 MAX_WORKERS = 64
@@ -14,7 +14,7 @@ MAX_WORKERS = 64
 class SweepParams:
     """What to sweep, how to search, where the trials run, and what to register."""
 
-    model: str = param("diab", "entry point to sweep", choices=tuple(ENTRY_POINTS))
+    model: str = param(DEFAULT, "model to sweep", choices=tuple(MODELS))
     trials: int = param(0, "trials to run (random or tpe); 0: the full grid of the lists",
                         low=0, high=10000)
     sampler: str = param("auto", "how settings are chosen; auto: grid when trials is 0, else tpe",
@@ -22,7 +22,8 @@ class SweepParams:
     workers: str = param("auto", f"trials at once: 'auto' (one per core) or 1 to {MAX_WORKERS}")
     backend: str = param("local", "where trials run: a local process pool, or Spark executors",
                          choices=("local", "spark"))
-    prune: str = param("false", "stop hopeless mnist trials early on their per-epoch val_accuracy",
+    prune: str = param("false", "stop hopeless trials early on their per-step held-out score "
+                                "(models that train in steps)",
                        choices=("false", "true"))
     pruner: str = param("median", "which pruner decides (with prune=true)",
                         choices=("median", "hyperband"))

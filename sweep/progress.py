@@ -6,14 +6,14 @@ from __future__ import annotations
 import sys
 import time
 
-from runkit.entrypoints import EntryPoint
+from runkit.entry import Entry
 from sweep.trial import Outcome
 
 
 class Progress:
     """A tqdm bar over this session's trials."""
 
-    def __init__(self, target: EntryPoint, total: int, best: float | None = None):
+    def __init__(self, target: Entry, total: int, best: float | None = None):
         from tqdm import tqdm
 
         self.target, self.best = target, best

@@ -1,13 +1,11 @@
 """Carrying on a sweep that was stopped: find its study run, close what it left open.
 
-A sweep records its settings on its parent run (`sweep.argv`), so a resumed sweep runs
+A sweep records its plan on its parent run (`sweep.plan`, JSON), so a resumed sweep runs
 the same space, sampler, trial count, seed and pruning. Trials it left RUNNING (or
 enqueued) end FAILED, tagged `sweep.interrupted`; finished trials are kept.
 """
 
 from __future__ import annotations
-
-import shlex
 
 OPEN_STATUSES = ("RUNNING", "SCHEDULED")
 
@@ -16,21 +14,21 @@ class ResumeError(ValueError):
     """The run cannot be resumed; the message is one line."""
 
 
-def stored_argv(client, run_id: str, model: str) -> tuple[object, list[str]]:
-    """The sweep run `run_id` and the arguments it was started with; refuses anything else."""
+def stored_plan(client, run_id: str, model: str) -> tuple[object, str]:
+    """The sweep run `run_id` and the plan it stored (JSON); refuses anything else."""
     from mlflow.exceptions import MlflowException
 
     try:
         run = client.get_run(run_id)
     except MlflowException:
         raise ResumeError(f"argument --resume: no run with id {run_id!r} in this tracking store") from None
-    if "sweep.argv" not in run.data.params:
-        raise ResumeError(f"argument --resume: run {run_id} is not a sweep (it has no sweep.argv)")
+    if "sweep.plan" not in run.data.params:
+        raise ResumeError(f"argument --resume: run {run_id} is not a sweep (it has no sweep.plan)")
     swept = run.data.params.get("sweep.model")
     if swept != model:
         raise ResumeError(f"argument --resume: run {run_id} is a sweep of {swept}, not {model} "
                           f"(pass -P model={swept})")
-    return run, shlex.split(run.data.params["sweep.argv"])
+    return run, run.data.params["sweep.plan"]
 
 
 def close_leftovers(client, run) -> int:
@@ -45,9 +43,3 @@ def close_leftovers(client, run) -> int:
             client.set_terminated(child.info.run_id, "FAILED")
             closed += 1
     return closed
-
-
-def recorded(argv: list[str]) -> str:
-    """The arguments to store on the parent run, as one shell-quoted line."""
-    return shlex.join(argv)
-

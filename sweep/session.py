@@ -20,8 +20,9 @@ def run_session(plan, session, client, starting=None):
 
     `starting`: the Spark session on its way (backend=spark), started before MLflow's import.
     """
-    from sweep.cli import parse_args
-    from sweep.resume import ResumeError, recorded, stored_argv
+    from sweep.plan import from_stored
+    from sweep.resume import ResumeError, stored_plan
+    from sweep.space import parse_space
     from sweep.study import mark_as_study
 
     if not plan.params.resume:
@@ -29,31 +30,34 @@ def run_session(plan, session, client, starting=None):
         mark_as_study(client, session.info.run_id, plan.target.direction)
         return run_study(plan, session, client, resumed=False, starting=starting)
     try:
-        if plan.space_given:
-            raise ResumeError("argument --resume: a resumed sweep keeps the space it was started with; "
-                              "drop the model parameters")
-        study_run, argv = stored_argv(client, plan.params.resume, plan.params.model)
+        study_run, stored = stored_plan(client, plan.params.resume, plan.params.model)
+        resumed = from_stored(stored, plan.params)
+        if plan.given and parse_space(plan.target.params, plan.given) != parse_space(
+                resumed.target.params, resumed.given):
+            raise ResumeError("argument --resume: a resumed sweep keeps the space it was started with "
+                              f"({describe(resumed.given)}); drop the model parameters or give the same")
     except ResumeError as error:
         print(f"sweep: error: {error}", file=sys.stderr)
         raise SystemExit(2) from None
-    overrides = [arg for flag in ("workers", "backend", "register_as")
-                 for arg in (f"--{flag}", str(getattr(plan.params, flag)))]
-    resumed = parse_args([*argv, *overrides])
     client.set_tag(session.info.run_id, "sweep.resumed_run_id", study_run.info.run_id)
-    print(f"sweep: resuming {study_run.info.run_id} ({recorded(argv)})", file=sys.stderr)
+    print(f"sweep: resuming {study_run.info.run_id} ({describe(resumed.given)})", file=sys.stderr)
     with reopened(client, study_run.info.run_id):
         return run_study(resumed, study_run, client, resumed=True, starting=starting)
+
+
+def describe(given: dict[str, str]) -> str:
+    """A space as the user gave it: `max_depth=4,6,8 n_estimators=100,200`."""
+    return " ".join(f"{name}={text}" for name, text in given.items())
 
 
 def record(client, plan, run_id: str) -> None:
     """The sweep's settings on its parent run: what it searches and how, to compare and resume."""
     from mlflow.entities import Param, RunTag
 
-    from sweep.resume import recorded
     from sweep.space import as_text
 
     params = plan.params
-    values = {"sweep.model": params.model, "sweep.argv": recorded(plan.argv), "sweep.sampler": plan.sampler,
+    values = {"sweep.model": params.model, "sweep.plan": plan.stored(), "sweep.sampler": plan.sampler,
               "sweep.trials": params.trials, "sweep.workers": plan.workers, "sweep.backend": params.backend,
               "sweep.seed": params.seed, "sweep.prune": params.prune, "sweep.pruner": params.pruner,
               **{f"sweep.space.{name}": as_text(values) for name, values in plan.space.items()}}
@@ -92,12 +96,12 @@ def run_study(plan, study_run, client, resumed: bool, starting=None):
     if resumed:
         close_leftovers(client, study_run)
     prune = params.prune == "true"
-    epochs = max_epochs(plan.space, target)
+    steps = max_steps(plan.space, target)
     study, storage = load_study(study_name(run_id), experiment_id, make_sampler(plan.sampler, params.seed),
-                                make_pruner(params.pruner, prune, epochs))
+                                make_pruner(params.pruner, prune, steps))
     cells, count = owed(plan, study)
     template = Task(params.model, "", -1, {}, study_name(run_id), experiment_id,
-                    absolute_uri(mlflow.get_tracking_uri()), prune, params.pruner, epochs)
+                    absolute_uri(mlflow.get_tracking_uri()), prune, params.pruner, steps)
     best = best_trial_run(client, study_run, target) if resumed else None  # a new study has none
     progress = Progress(target, count, best.data.metrics[target.metric] if best else None)
     driver = Driver(study, storage, template, distributions(plan.space), progress)
@@ -134,15 +138,17 @@ def owed(plan, study) -> tuple[list[dict] | None, int]:
     return None, max(plan.params.trials - len(finished), 0)
 
 
-def max_epochs(space: dict, target) -> int:
-    """The most epochs any trial trains (the hyperband pruner's budget)."""
+def max_steps(space: dict, target) -> int:
+    """The most steps (epochs) any trial trains: the hyperband pruner's budget; 1 without pruning."""
     from runkit.params import declared
     from sweep.space import Range
 
-    values = space.get("epochs")
+    if target.pruning is None:
+        return 1
+    values = space.get(target.pruning.steps)
     if values is None:
         defaults = {item.name: item.default for item in declared(target.params)}
-        return int(defaults.get("epochs", 1))
+        return int(defaults[target.pruning.steps])
     return int(values.high if isinstance(values, Range) else max(values))
 
 
@@ -168,7 +174,7 @@ def register_best(name: str, run_id: str, experiment_id: str) -> None:
     """Register the best trial's model under `name` and point the alias `champion` at it."""
     import mlflow
 
-    from sweep.cli import ALIAS
+    from sweep.plan import ALIAS
 
     client = mlflow.MlflowClient()
     [model] = client.search_logged_models(experiment_ids=[experiment_id],

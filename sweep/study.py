@@ -37,14 +37,14 @@ def make_sampler(name: str, seed: int):
     return optuna.samplers.TPESampler(seed=seed)
 
 
-def make_pruner(name: str, prune: bool, epochs: int):
-    """The pruner that judges each epoch's val_accuracy; NopPruner when not pruning."""
+def make_pruner(name: str, prune: bool, steps: int):
+    """The pruner that judges each step's held-out score; NopPruner when not pruning."""
     import optuna
 
     if not prune:
         return optuna.pruners.NopPruner()
     if name == "hyperband":
-        return optuna.pruners.HyperbandPruner(min_resource=1, max_resource=max(epochs, 1),
+        return optuna.pruners.HyperbandPruner(min_resource=1, max_resource=max(steps, 1),
                                               reduction_factor=3)
     return optuna.pruners.MedianPruner(n_startup_trials=PRUNER_STARTUP_TRIALS, n_warmup_steps=0)
 

@@ -1,6 +1,6 @@
 """One trial, trained where a worker runs it: a local worker process or a Spark executor.
 
-`run_trial(task)` trains the trial's setting with the entry point's own `train_and_log`
+`run_trial(task)` trains the trial's setting with the model's own training function
 inside the trial's child run, and returns how it ended. It leaves the run RUNNING: the
 driver's `tell` ends it (FINISHED, KILLED for pruned, FAILED). Ending it here would make
 that `tell` fail, and the trial would have no value.
@@ -24,7 +24,7 @@ class Task(NamedTuple):
     tracking_uri: str  # absolute: executors run in other folders
     prune: bool
     pruner: str
-    epochs: int
+    steps: int  # the most steps any trial trains (pruning's budget)
 
 
 class Outcome(NamedTuple):
@@ -43,43 +43,42 @@ def run_trial(task: Task) -> Outcome:
     import mlflow
     import optuna
 
-    from runkit.entrypoints import ENTRY_POINTS, train_and_log
+    from models import MODELS
     from runkit.tracking import bound_http_retries
 
     bound_http_retries()
     mlflow.set_tracking_uri(task.tracking_uri)
-    target = ENTRY_POINTS[task.model]
-    storage = pruner = None
+    target = MODELS[task.model]
+    storage = reporter = None
     try:
-        callbacks = ()
         if task.prune:
-            storage, pruner = pruning_callback(task)
-            callbacks = (pruner,)
+            storage, reporter = step_reporter(task, target)
         run = mlflow.start_run(run_id=task.trial_id)
         try:
-            metrics = train_and_log(task.model, run, target.params(**task.setting), callbacks)
+            metrics = target.trainer()(run, target.params(**task.setting), reporter)
         finally:
             mlflow.end_run("RUNNING")  # the driver's tell ends it
             if storage is not None:
                 storage.flush_all_batches()  # the reported values, before the driver reads them
         return Outcome(task, "COMPLETE", metrics[target.metric])
     except optuna.TrialPruned:
-        return Outcome(task, "PRUNED", pruned_after_epoch=pruner.pruned_after_epoch)
+        return Outcome(task, "PRUNED", pruned_after_epoch=reporter.pruned_after_step)
     except Exception as error:
         return Outcome(task, "FAIL", error=one_line(error))
 
 
-def pruning_callback(task: Task):
-    """The study's storage and a Keras callback that stops the trial when the pruner says so."""
+def step_reporter(task: Task, target):
+    """The study's storage, and the reporter the trial's training reports each step to."""
     import optuna
 
-    from sweep.pruning import PruneOnValidation
+    from sweep.pruning import OptunaReporter
     from sweep.study import load_study, make_pruner
 
     study, storage = load_study(task.study_name, task.experiment_id,
-                                pruner=make_pruner(task.pruner, True, task.epochs))
+                                pruner=make_pruner(task.pruner, True, task.steps))
     trial = optuna.trial.Trial(study, task.trial_id)  # the driver asked for it; this reports to it
-    return storage, PruneOnValidation(trial)
+    steps = int(task.setting.get(target.pruning.steps, task.steps))
+    return storage, OptunaReporter(trial, steps)
 
 
 def one_line(error: BaseException) -> str:

@@ -16,8 +16,9 @@ import pytest
 import yaml
 from databricks.sdk.service.jobs import JobSettings
 
-from dbjobs.pins import classic_pins
-from dbjobs.task import ENTRY_MODULES
+from models import MODELS
+from models.snippets import as_yaml, bundle_job
+from runkit.requirements import classic_pins
 from tests.processes import REPO
 
 BUNDLE_KEYS = {"bundle", "variables", "targets", "resources", "workspace", "include", "artifacts", "sync"}
@@ -45,17 +46,24 @@ def test_bundle_has_dev_and_prod_and_declares_every_variable_it_uses(bundle):
     assert {"experiment_dir", "cpu_node_type", "gpu_node_type"} <= used
 
 
-def test_one_job_per_entry_point(bundle):
-    assert set(bundle["resources"]["jobs"]) == {"diab", "mnist", "sweep"}
+def test_one_job_per_model_and_the_sweep(bundle):
+    assert set(bundle["resources"]["jobs"]) == {*MODELS, "sweep"}
 
 
-@pytest.mark.parametrize("name", ["diab", "mnist", "sweep"])
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_each_models_job_is_what_its_declarations_write(bundle, name):
+    expected = bundle_job(MODELS[name])
+    found = bundle["resources"]["jobs"].get(name)
+    assert found == expected, f"databricks.yml's job {name} should be:\n{as_yaml(name, expected, 4)}"
+
+
+@pytest.mark.parametrize("name", [*sorted(MODELS), "sweep"])
 def test_job_round_trips_through_the_jobs_api_schema(bundle, name):
     job = bundle["resources"]["jobs"][name]
     assert JobSettings.from_dict(job).as_dict() == job
 
 
-@pytest.mark.parametrize("name", ["diab", "mnist", "sweep"])
+@pytest.mark.parametrize("name", [*sorted(MODELS), "sweep"])
 def test_job_parameters_mirror_the_mlproject(bundle, mlproject, name):
     job = bundle["resources"]["jobs"][name]
     in_bundle = {p["name"]: p["default"] for p in job["parameters"]}
@@ -64,7 +72,7 @@ def test_job_parameters_mirror_the_mlproject(bundle, mlproject, name):
     assert {k: v for k, v in in_bundle.items() if k not in BUNDLE_ONLY.get(name, set())} == expected
 
 
-@pytest.mark.parametrize("name", ["diab", "mnist", "sweep"])
+@pytest.mark.parametrize("name", [*sorted(MODELS), "sweep"])
 def test_task_passes_every_parameter_and_the_entry_point_accepts_the_defaults(bundle, name):
     job = bundle["resources"]["jobs"][name]
     [task] = job["tasks"]
@@ -72,7 +80,7 @@ def test_task_passes_every_parameter_and_the_entry_point_accepts_the_defaults(bu
     python = task["spark_python_task"]
     assert (REPO / python["python_file"]).is_file()
     arguments = python["parameters"]
-    assert arguments[0] == name and name in ENTRY_MODULES
+    assert arguments[0] == name and name in {*MODELS, "sweep"}
     flags = arguments[arguments.index("--") + 1:]
     passed = dict(zip(flags[::2], flags[1::2], strict=True))
     assert passed == {f"--{p['name']}": f"{{{{job.parameters.{p['name']}}}}}" for p in job["parameters"]
@@ -80,18 +88,17 @@ def test_task_passes_every_parameter_and_the_entry_point_accepts_the_defaults(bu
     defaults = {p["name"]: p["default"] for p in job["parameters"]}
     argv = [re.sub(r"\{\{job\.parameters\.(\w+)\}\}", lambda m: defaults[m[1]], flag) for flag in flags]
     if name == "sweep":
-        from sweep.cli import parse_args
+        from sweep.plan import parse_args
 
         plan = parse_args([*argv, *shlex.split(defaults["space"])], here=False)
         assert plan.params.backend == "spark" and plan.sampler == "grid"
     else:
-        from runkit.entrypoints import ENTRY_POINTS
         from runkit.params import parse
 
-        parse(ENTRY_POINTS[name].params, argv, prog=name)
+        parse(MODELS[name].params, argv, prog=name)
 
 
-@pytest.mark.parametrize("name", ["diab", "mnist", "sweep"])
+@pytest.mark.parametrize("name", [*sorted(MODELS), "sweep"])
 def test_job_installs_the_pins_and_runs_on_current_ml_runtimes(bundle, name):
     job = bundle["resources"]["jobs"][name]
     [task] = job["tasks"]
@@ -105,25 +112,33 @@ def test_job_installs_the_pins_and_runs_on_current_ml_runtimes(bundle, name):
         assert spec["node_type_id"] == "${var.gpu_node_type}"
 
 
+SMALL_GRIDS = {"diab": "--max_depth 3,4 --n_estimators 10",
+               "mnist": "--epochs 1 --num_hidden_units 16 --batch_size 64,128 --data_path {data}"}
+
+
 @pytest.mark.slow
-def test_bundle_tasks_run_the_launcher_into_the_named_experiment(tmp_path, sqlite_uri, bundle):
-    """What a bundle job's task runs, with its default parameters, logs into `--experiment`."""
+@pytest.mark.parametrize("model", sorted(SMALL_GRIDS))
+def test_a_bundle_sweep_logs_into_the_swept_models_experiment(tmp_path, sqlite_uri, bundle, model):
+    """The sweep job's task, with its default parameters but `model`, logs under `experiment_dir`
+    into that model's own experiment."""
+    from tests.mnist_fixtures import write_npz
     from tests.processes import project_env, run
     from tests.tracking_reads import client_for
 
     job = bundle["resources"]["jobs"]["sweep"]
     defaults = {p["name"]: p["default"] for p in job["parameters"]}
+    defaults.update(model=model, backend="local",  # Spark's own path is tested in test_sweep_study
+                    space=SMALL_GRIDS[model].format(data=write_npz(tmp_path / "mnist.npz")))
     arguments = job["tasks"][0]["spark_python_task"]["parameters"]
     argv = [re.sub(r"\{\{job\.parameters\.(\w+)\}\}", lambda m: defaults[m[1]], arg)
             .replace("${var.experiment_dir}", "/Users/me@example.com") for arg in arguments]
-    argv[argv.index("--space") + 1] = "--max_depth 3,4 --n_estimators 10"  # a small grid
-    argv[argv.index("--backend") + 1] = "local"  # Spark's own path is tested in test_sweep_study
     env = project_env(sqlite_uri)
     env.pop("PYTHONPATH")  # the launcher finds the project's packages itself, as in a checkout
     done = run(["python", str(REPO / "databricks" / "entry.py"), *argv], env, cwd=tmp_path, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
     client = client_for(sqlite_uri)
-    experiment = client.get_experiment_by_name("/Users/me@example.com/sklearn-diab")
+    [experiment] = [e for e in client.search_experiments() if e.name.startswith("/Users/")]
+    assert experiment.name == f"/Users/me@example.com/{MODELS[model].experiment}"
     runs = client.search_runs([experiment.experiment_id])
     assert len(runs) == 3 and {r.info.status for r in runs} == {"FINISHED"}
-    assert sum("mse" in r.data.metrics for r in runs) == 2
+    assert sum(MODELS[model].metric in r.data.metrics for r in runs) == 2

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from dbjobs.pins import classic_pins
+from runkit.requirements import classic_pins
 from tests.databricks_workspace import Workspace
 from tests.mnist_fixtures import write_npz
 from tests.processes import BIN, REPO, project_env, run, start_mlflow_server, stop

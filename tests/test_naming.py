@@ -25,7 +25,15 @@ def test_names_show_the_headline_settings_and_whatever_else_differs_from_the_def
     assert run_name("mnist", MnistParams()) == "mnist bs128-e5-lr0.05"
     assert (run_name("mnist", MnistParams(learning_rate=0.0123456, dropout=0.3, validation_fraction=0.1,
                                           data_path="/data/mnist.npz", register_as="m"))
-            == "mnist bs128-e5-lr0.0123-do0.3-v0.1")
+            == "mnist bs128-e5-lr0.0123456-do0.3-v0.1")
+
+
+def test_names_of_different_settings_differ():
+    """Every digit of a float is kept (3 significant digits made 0.01234 and 0.0123 one name)."""
+    assert run_name("mnist", MnistParams(learning_rate=0.01234)) != run_name(
+        "mnist", MnistParams(learning_rate=0.0123))
+    assert run_name("mnist", MnistParams(learning_rate=5e-05)) == "mnist bs128-e5-lr5e-05"
+    assert run_name("mnist", MnistParams(learning_rate=1.0)) == "mnist bs128-e5-lr1"
 
 
 def test_a_trial_is_named_by_its_number_and_settings():
@@ -72,12 +80,26 @@ def test_a_compare_legend_adds_only_the_settings_that_the_name_does_not_show():
     from collections import namedtuple
 
     from compare.cli import describe
-    from runkit.entrypoints import ENTRY_POINTS
+    from models import MODELS
 
     row = namedtuple("Row", "run_name learning_rate batch_size")
-    varying, mnist = ["learning_rate", "batch_size"], ENTRY_POINTS["mnist"]
+    varying, mnist = ["learning_rate", "batch_size"], MODELS["mnist"]
     assert describe(row("mnist bs128-e5-lr0.01", 0.01, 128.0), varying, mnist) == "mnist bs128-e5-lr0.01"
     assert (describe(row("happy-cat-1", 0.01, 128.0), varying, mnist)
             == "happy-cat-1 (learning_rate=0.01, batch_size=128)")
     assert (describe(row("#2 bs256-e5-lr0.1", 0.01, 256.0), varying, mnist)
-            == "#2 bs256-e5-lr0.1 (learning_rate=0.01)")
+            == "#2 bs256-e5-lr0.1 (learning_rate=0.01, batch_size=256)")  # the name is not its params'
+
+
+def test_a_legend_reads_the_params_not_the_name():
+    """A hyphen inside a value (`lr5e-05`) is no separator: the legend compares with the params."""
+    from collections import namedtuple
+
+    from compare.cli import describe
+    from models import MODELS
+
+    row = namedtuple("Row", "run_name learning_rate batch_size")
+    varying, mnist = ["learning_rate", "batch_size"], MODELS["mnist"]
+    assert describe(row("#4 bs64-e5-lr5e-05", 5e-05, 64.0), varying, mnist) == "#4 bs64-e5-lr5e-05"
+    assert (describe(row("#5 bs64-e5-lr5e-05", 5e-05, 128.0), varying, mnist)
+            == "#5 bs64-e5-lr5e-05 (learning_rate=5e-05, batch_size=128)")

@@ -10,7 +10,7 @@ from optuna.distributions import CategoricalDistribution, FloatDistribution, Int
 
 from diab.params import DiabParams
 from mnist.params import MnistParams
-from sweep.cli import parse_args
+from sweep.plan import parse_args
 from sweep.space import Range, SpaceError, as_text, distributions, grid, parse_space, searchable
 
 
@@ -79,7 +79,8 @@ def test_range_without_trials_and_search_without_range_are_refused():
     (["--sampler", "tpe", "--max_depth", "3,4"], "argument --trials: sampler tpe needs trials > 0"),
     (["--sampler", "grid", "--trials", "4", "--max_depth", "3,4"],
      "argument --trials: a grid runs each of its cells once"),
-    (["--max_depth"], "unrecognized arguments: --max_depth"),
+    (["--max_depth"], "argument --max_depth: expected a value"),
+    (["--max_depth", "3,4", "stray"], "unrecognized arguments: --max_depth 3,4 stray"),
     (["--model", "mnist", "--max_depth", "3"], "--max_depth: not a parameter of MnistParams"),
 ])
 def test_bad_sweep_arguments_exit_with_one_line(argv, message, capsys):
@@ -97,8 +98,22 @@ def test_sampler_follows_trials_and_pruning_holds_out_images():
     pruned = parse_args(["--model", "mnist", "--trials", "4", "--prune", "true", "--epochs", "3",
                          "--learning_rate", "0.01:0.1:log"])
     assert pruned.space["validation_fraction"] == [0.1]
-    assert pruned.argv == ["--model", "mnist", "--trials", "4", "--prune", "true", "--epochs", "3",
-                           "--learning_rate", "0.01:0.1:log"]
+    assert pruned.given == {"epochs": "3", "learning_rate": "0.01:0.1:log"}  # as given, without pruning's
+
+
+@pytest.mark.parametrize("argv", [
+    ["--workers=2", "--model", "diab", "--max_depth", "3,4", "--n_estimators=10,20"],
+    ["--model=diab", "--max_depth=3,4", "--workers", "2", "--n_estimators", "10,20"],
+])
+def test_the_stored_plan_rebuilds_the_same_sweep_however_flags_were_written(argv):
+    """`--name=value` flags once shifted the stored argv's pairs (`--workers=2 --model diab ...`)."""
+    from sweep.params import SweepParams
+    from sweep.plan import from_stored
+
+    plan = parse_args(argv)
+    assert plan.space == {"max_depth": [3, 4], "n_estimators": [10, 20]} and plan.workers == 2
+    again = from_stored(plan.stored(), SweepParams(workers="1"))
+    assert (again.space, again.sampler, again.params.model, again.workers) == (plan.space, "grid", "diab", 1)
 
 
 def test_spark_without_pyspark_is_one_line(monkeypatch, capsys):

@@ -32,7 +32,7 @@ def study(client, parent_id: str):
 
 
 def parent_id_of(client) -> str:
-    [parent] = [r for r in all_runs(client) if "sweep.argv" in r.data.params]
+    [parent] = [r for r in all_runs(client) if "sweep.plan" in r.data.params]
     return parent.info.run_id
 
 
@@ -169,7 +169,7 @@ def test_hyperband_prunes_too(tmp_path, sqlite_uri):
 def spark_trials(client, experiment_name: str):
     experiment = client.get_experiment_by_name(experiment_name)
     runs = client.search_runs([experiment.experiment_id])
-    [parent] = [r for r in runs if "sweep.argv" in r.data.params]
+    [parent] = [r for r in runs if "sweep.plan" in r.data.params]
     return parent, [r for r in runs if r.data.tags.get("mlflow.parentRunId") == parent.info.run_id]
 
 

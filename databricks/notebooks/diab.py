@@ -17,10 +17,10 @@ try:
     NOTEBOOK_DIR = Path(__file__).resolve().parent  # run as a script
 except NameError:
     NOTEBOOK_DIR = Path(os.getcwd())  # a Databricks notebook runs in its own folder
-sys.path.insert(0, str(NOTEBOOK_DIR.parents[1]))  # the Git folder's root: the project's packages
+sys.path.insert(0, str(NOTEBOOK_DIR.parent))  # databricks/, where entry.py puts the packages on the path
 
 # COMMAND ----------
 
-from runkit.notebook import run_notebook  # noqa: E402
+from entry import run_notebook  # noqa: E402
 
 metrics = run_notebook("diab", dbutils=globals().get("dbutils"))

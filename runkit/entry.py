@@ -1,0 +1,79 @@
+"""What a model package declares about itself, so that sweeps, comparisons and jobs can run it.
+
+A model package (`diab`, `mnist`, yours) holds one `Entry` in its `entry.py`; the registry
+(`models`) lists the packages. Nothing below the registry names a model: the sweep, compare
+and the Databricks submission read everything they need from the entry.
+
+The training function is named as `"package.module:function"` and imported only when a run
+trains, so reading the registry stays cheap. It is called as `train(run, params, pruning)`:
+`run` is the active MLflow run, `params` an instance of the entry's parameter class, and
+`pruning` None, or (for an entry that declares `pruning`) a `StepReporter` to report each
+step's score to; it returns the run's test metrics.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+class StepReporter(Protocol):
+    """What a pruned sweep hands a model's training: report each step, stop when told."""
+
+    def report(self, step: int, value: float) -> bool:
+        """Record `value` after `step` (0-based); True: stop training after this step."""
+
+    def raise_if_stopped(self) -> None:
+        """Raise the sweep's pruned signal when `report` said stop (call when training ends)."""
+
+
+@dataclass(frozen=True)
+class Pruning:
+    """How a model trains in steps that a sweep can judge and stop.
+
+    `steps` is the parameter counting the steps (epochs), `monitor` the score reported after
+    each step, and `holdout` the parameter holding out the data that score is measured on;
+    a pruned sweep sets it to `holdout_default` unless the space gives it.
+    """
+
+    steps: str
+    monitor: str
+    holdout: str
+    holdout_default: float
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One model, as sweeps, comparisons and submissions see it."""
+
+    name: str  # its package, its MLproject entry point and its bundle job
+    params: type  # the frozen dataclass declaring its parameters (runkit.params.param)
+    experiment: str  # the experiment it logs to when run directly
+    metric: str  # the test metric that ranks its runs
+    direction: str  # "minimize" or "maximize": Optuna's words
+    train: str  # "module:function", called as train(run, params, pruning) -> metrics
+    pruning: Pruning | None = None  # None: it trains in one step, a sweep cannot prune it
+    epoch_metric: str = ""  # a metric logged once per step, drawn per run by compare; "": none
+    labels: Mapping[str, str] = field(default_factory=dict)  # axis labels for params and metrics
+    compute: str = "cpu"  # the bundle's cluster for it: "cpu" or "gpu"
+
+    @property
+    def higher_is_better(self) -> bool:
+        return self.direction == "maximize"
+
+    def better(self, value: float, than: float | None) -> bool:
+        """True when `value` beats `than` (None: nothing to beat yet)."""
+        if than is None:
+            return True
+        return value > than if self.higher_is_better else value < than
+
+    def trainer(self) -> Callable[..., dict[str, float]]:
+        """The training function, imported now."""
+        module, _, function = self.train.partition(":")
+        return getattr(importlib.import_module(module), function)
+
+    def label(self, name: str) -> str:
+        """A parameter's or metric's axis label: with its unit where the entry gives one."""
+        return self.labels.get(name, name)
