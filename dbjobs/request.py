@@ -9,9 +9,9 @@ dependencies are the pins.
 
 from __future__ import annotations
 
-from runkit.requirements import classic_pins, serverless_pins
 from dbjobs.source import GitSource
 from dbjobs.spec import Spec
+from runkit.requirements import classic_pins, serverless_pins
 
 LAUNCHER = "databricks/entry.py"  # relative to the repository root, as GIT sources want
 ENVIRONMENT_KEY = "project"

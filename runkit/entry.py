@@ -1,6 +1,6 @@
 """What a model package declares about itself, so that sweeps, comparisons and jobs can run it.
 
-A model package (`diab`, `mnist`, yours) holds one `Entry` in its `entry.py`; the registry
+A model package (each of the project's, and yours) holds one `Entry` in its `entry.py`; the registry
 (`models`) lists the packages. Nothing below the registry names a model: the sweep, compare
 and the Databricks submission read everything they need from the entry.
 

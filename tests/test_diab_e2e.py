@@ -43,6 +43,8 @@ def test_mlflow_run_into_sqlite(tmp_path, sqlite_uri):
         "n_estimators": "30", "max_depth": "08", "max_features": "4", "test_size": "0.25", "seed": "42"}
     assert set(logged.data.metrics) == {"mse", "rmse", "mae", "r2"}
     assert float(done.stdout.strip().splitlines()[-1]) == logged.data.metrics["mse"]
+    [mse] = client.get_metric_history(logged.info.run_id, "mse")  # shown in the UI at its timestamp
+    assert logged.info.start_time <= mse.timestamp <= logged.info.end_time
     assert [d.dataset.name for d in logged.inputs.dataset_inputs] == ["diabetes"]
 
     [model] = logged_models(client, logged)

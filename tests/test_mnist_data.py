@@ -121,8 +121,17 @@ def test_idx_files_written_to_the_format_are_read(tmp_path):
 
 
 def test_keras_loader_without_network_or_cache_fails_fast(tmp_path):
-    """No data_path, no cache, no network: one line pointing at data_path, within seconds."""
-    env = dict(os.environ, KERAS_HOME=str(tmp_path / "keras"), PYTHONPATH=str(REPO))
+    """No data_path, no cache, no network: one line pointing at data_path, within seconds.
+
+    "No network" is made, not assumed: every HTTP(S) request goes through a proxy on a
+    127.0.0.1 port where nothing listens, so keras's download is refused on any machine.
+    """
+    from tests.processes import free_port
+
+    nowhere = f"http://127.0.0.1:{free_port()}"
+    env = {k: v for k, v in os.environ.items() if k.lower() != "no_proxy"}
+    env.update(KERAS_HOME=str(tmp_path / "keras"), PYTHONPATH=str(REPO), HTTP_PROXY=nowhere,
+               HTTPS_PROXY=nowhere, http_proxy=nowhere, https_proxy=nowhere)
     script = ("from mnist.data import load_data, DataError\n"
               "try:\n    load_data('')\nexcept DataError as e:\n    print(e)\n    raise SystemExit(3)\n")
     start = time.monotonic()

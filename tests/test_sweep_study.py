@@ -14,7 +14,7 @@ import time
 import pytest
 
 from tests.mnist_fixtures import write_npz
-from tests.processes import REPO, dash_p, mlflow_run, project_env, run
+from tests.processes import REPO, dash_p, java_missing, mlflow_run, project_env, run
 from tests.tracking_reads import all_runs, client_for
 
 SEARCH = ["--model", "diab", "--max_depth", "2:16", "--n_estimators", "20:60", "--max_features", "2:10"]
@@ -106,7 +106,9 @@ def test_resumed_grid_runs_each_cell_once(tmp_path, sqlite_uri):
     start_and_kill(sqlite_uri, tmp_path, grid, after="sweep 4/9")
     client = client_for(sqlite_uri)
     parent_id = parent_id_of(client)
-    done = sweep(sqlite_uri, tmp_path, "--model", "diab", "--resume", parent_id)
+    # the command that started it, `--name=value` flags and all, with --resume added: the same space
+    done = sweep(sqlite_uri, tmp_path, "--model=diab", "--max_depth=3,5,7", "--n_estimators", "40,60,80",
+                 "--workers=2", "--resume", parent_id)
     assert done.returncode == 0, done.stderr[-3000:]
     _, trials = study(client, parent_id)
     cells = sorted((t.data.params["max_depth"], t.data.params["n_estimators"])
@@ -173,10 +175,12 @@ def spark_trials(client, experiment_name: str):
     return parent, [r for r in runs if r.data.tags.get("mlflow.parentRunId") == parent.info.run_id]
 
 
+needs_java = pytest.mark.skipif(java_missing(), reason="Spark needs Java 17 or later; none on this machine")
 SPARK_GRID = {"model": "diab", "max_depth": "3,5", "n_estimators": "10,20", "backend": "spark",
               "workers": "2"}
 
 
+@needs_java
 def test_spark_backend_on_a_tracking_server_under_mlflow_run(tmp_path, mlflow_server):
     done = mlflow_run(str(REPO), "-e", "sweep", "--experiment-name", "spark-server", *dash_p(SPARK_GRID),
                       env=project_env(mlflow_server), cwd=tmp_path, timeout=600)
@@ -188,6 +192,7 @@ def test_spark_backend_on_a_tracking_server_under_mlflow_run(tmp_path, mlflow_se
     assert parent.data.params["sweep.backend"] == "spark" and parent.info.status == "FINISHED"
 
 
+@needs_java
 def test_spark_backend_on_a_relative_sqlite_path(tmp_path):
     """Executors run in Spark's own folders: the sweep hands them the store's absolute path."""
     args = [arg for name, value in SPARK_GRID.items() for arg in (f"--{name}", value)]
@@ -199,6 +204,7 @@ def test_spark_backend_on_a_relative_sqlite_path(tmp_path):
     assert all("mse" in t.data.metrics for t in trials)
 
 
+@needs_java
 def test_ctrl_c_cancels_the_spark_trials(tmp_path, sqlite_uri):
     args = ["--model", "diab", "--max_depth", "20,30", "--n_estimators", "4000,4500", "--backend", "spark",
             "--workers", "2"]

@@ -1,0 +1,47 @@
+"""The plugin installed the usual way: non-editable, from a wheel, into a folder of its own.
+
+`pip install <clone or git URL>` puts the packages in site-packages with no source tree
+beside them; the `databricks-jobs` backend must still find its pins (in the installed
+metadata) and submit. Built offline (`--no-build-isolation`, setuptools from
+requirements-dev.txt), installed with `--no-deps` on top of this environment's packages.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from tests.processes import BIN, REPO, project_env, run
+from tests.test_databricks import DIAB_EXPERIMENT, TOKEN, checkout, spec, workspace  # noqa: F401
+from tests.tracking_reads import client_for
+
+pytestmark = pytest.mark.slow
+
+
+def test_a_wheel_installed_elsewhere_submits_to_databricks(tmp_path, workspace, checkout):  # noqa: F811
+    wheels, site = tmp_path / "wheels", tmp_path / "site"
+    for command in (["wheel", "--no-deps", "--no-build-isolation", "--quiet", "-w", str(wheels), str(REPO)],
+                    ["install", "--no-deps", "--no-index", "--quiet", "--target", str(site),
+                     *map(str, wheels.glob("mlflow_lab-*.whl"))]):
+        done = subprocess.run([sys.executable, "-m", "pip", *command], capture_output=True, text=True,
+                              timeout=300, cwd=tmp_path)
+        assert done.returncode == 0, done.stderr[-2000:]
+    assert not (site / "requirements.txt").exists() and (site / "dbjobs" / "backend.py").is_file()
+    env = project_env("databricks", DATABRICKS_HOST=workspace.url, DATABRICKS_TOKEN=TOKEN,
+                      DBJOBS_POLL_SECONDS="0.3", PYTHONPATH=str(site))  # the installed copy, not the repo
+    where = run([sys.executable, "-c", "import dbjobs, importlib.metadata as m; print(dbjobs.__file__); "
+                 "print(m.distribution('mlflow-lab').locate_file(''))"], env, cwd=tmp_path)
+    assert where.stdout.split() == [str(site / "dbjobs" / "__init__.py"), str(site)], where.stderr
+
+    done = run([str(BIN / "mlflow"), "run", str(checkout), "-b", "databricks-jobs", "--backend-config",
+                str(spec(tmp_path, "cpu")), "-e", "diab", "-P", "n_estimators=20",
+                "--experiment-name", DIAB_EXPERIMENT], env, cwd=tmp_path, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    [job] = workspace.jobs.values()
+    packages = [library["pypi"]["package"] for library in job.request["tasks"][0]["libraries"]]
+    assert "mlflow==3.17.2" in packages and not any(p.startswith("pyspark") for p in packages)
+    experiment = client_for(workspace.store).get_experiment_by_name(DIAB_EXPERIMENT)
+    [logged] = client_for(workspace.store).search_runs([experiment.experiment_id])
+    assert logged.info.status == "FINISHED" and logged.info.run_name == "diab n20-d6-f4"
