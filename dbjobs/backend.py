@@ -120,7 +120,7 @@ def check_tracking(tracking_uri: str, experiment_id: str) -> None:
                         f"(or databricks://PROFILE), not {tracking_uri}")
     if str(experiment_id) == "0":
         raise SpecError("--experiment-name is required: an absolute workspace path such as "
-                        "/Users/you@example.com/sklearn-diab")
+                        "/Users/you@example.com/<experiment>")
 
 
 def workspace_client(tracking_uri: str):

@@ -15,6 +15,7 @@ from runkit.params import parse
 
 EXPERIMENT = "keras-mnist"
 KERAS_EXTRAS = ("sklearn", "matplotlib")  # Keras imports them if installed; mnist uses neither
+# (hiding them saved 2.7 s of a 9.8 s Keras import: benchmarks/startup.py)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

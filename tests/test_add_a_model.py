@@ -24,15 +24,25 @@ PAGE = REPO / "docs" / "add-a-model.md"
 FILE_BLOCK = re.compile(r"^`(?P<path>[\w/.]+\.py)`:\n\n```python\n(?P<code>.*?)^```", re.M | re.S)
 
 
+GIT = ["git", "-c", "user.name=me", "-c", "user.email=me@example.com"]
+
+
 def copy_project(target: Path) -> Path:
-    """The project's files as a user's clone has them (tracked, or new and not ignored)."""
+    """The project as a user's clone has it: its files (tracked, or new and not ignored), in git."""
     listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=REPO,
                             check=True, capture_output=True, text=True).stdout.splitlines()
     for name in listed:
         if (REPO / name).is_file():
             (target / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(REPO / name, target / name)
+    commit(target, "the project as cloned", "init", "--quiet", "-b", "main")
     return target
+
+
+def commit(project: Path, message: str, *first: str) -> None:
+    for args in ([*first] if first else [], ["add", "-A"], ["commit", "--quiet", "-m", message]):
+        if args:
+            subprocess.run([*GIT, "-C", str(project), *args], check=True)
 
 
 def follow_the_page(project: Path, env: dict[str, str]) -> None:
@@ -57,10 +67,8 @@ def follow_the_page(project: Path, env: dict[str, str]) -> None:
 
 
 def served_git_remote(project: Path, root: Path):
-    """Commit the copy, serve a bare clone with `git daemon`, make it the copy's `origin`."""
-    git = ["git", "-c", "user.name=me", "-c", "user.email=me@example.com"]
-    for args in (["init", "--quiet", "-b", "main"], ["add", "-A"], ["commit", "--quiet", "-m", "iris"]):
-        subprocess.run([*git, "-C", str(project), *args], check=True)
+    """Commit the new model, serve a bare clone with `git daemon`, make it the copy's `origin`."""
+    commit(project, "iris: a third model, as docs/add-a-model.md says")
     subprocess.run(["git", "clone", "--bare", "--quiet", str(project), str(root / "project.git")], check=True)
     port = free_port()
     daemon = subprocess.Popen(["git", "daemon", f"--base-path={root}", "--export-all", "--reuseaddr",

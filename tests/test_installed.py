@@ -22,12 +22,14 @@ pytestmark = pytest.mark.slow
 
 def test_a_wheel_installed_elsewhere_submits_to_databricks(tmp_path, workspace, checkout):  # noqa: F811
     wheels, site = tmp_path / "wheels", tmp_path / "site"
-    for command in (["wheel", "--no-deps", "--no-build-isolation", "--quiet", "-w", str(wheels), str(REPO)],
-                    ["install", "--no-deps", "--no-index", "--quiet", "--target", str(site),
-                     *map(str, wheels.glob("mlflow_lab-*.whl"))]):
-        done = subprocess.run([sys.executable, "-m", "pip", *command], capture_output=True, text=True,
-                              timeout=300, cwd=tmp_path)
-        assert done.returncode == 0, done.stderr[-2000:]
+    pip = [sys.executable, "-m", "pip", "--quiet"]
+    done = subprocess.run([*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", str(wheels), str(REPO)],
+                          capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    [wheel] = wheels.glob("mlflow_lab-*.whl")
+    done = subprocess.run([*pip, "install", "--no-deps", "--no-index", "--target", str(site), str(wheel)],
+                          capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
     assert not (site / "requirements.txt").exists() and (site / "dbjobs" / "backend.py").is_file()
     env = project_env("databricks", DATABRICKS_HOST=workspace.url, DATABRICKS_TOKEN=TOKEN,
                       DBJOBS_POLL_SECONDS="0.3", PYTHONPATH=str(site))  # the installed copy, not the repo
