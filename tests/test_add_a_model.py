@@ -106,7 +106,7 @@ def test_a_third_model_added_by_the_page_runs_everywhere(tmp_path, workspace):  
     client = client_for(store)
     runs = client.search_runs(["0"])
     trained = [r for r in runs if "accuracy" in r.data.metrics and r.info.status == "FINISHED"]
-    assert sorted(r.data.params["C"] for r in trained) == ["0.1", "0.5", "1", "10"]
+    assert sorted(float(r.data.params["C"]) for r in trained) == [0.1, 0.5, 1, 10]
     assert "iris c0.5" in {r.info.run_name for r in trained}
     assert {r.data.tags.get("sweep.trial_number") for r in trained} == {None, "0", "1", "2"}
     assert {p.name for p in (tmp_path / "plots").iterdir()} >= {"runs.csv", "accuracy_vs_params.png"}

@@ -32,7 +32,7 @@ def test_a_wheel_installed_elsewhere_submits_to_databricks(tmp_path, workspace, 
     assert done.returncode == 0, done.stderr[-2000:]
     assert not (site / "requirements.txt").exists() and (site / "dbjobs" / "backend.py").is_file()
     env = project_env("databricks", DATABRICKS_HOST=workspace.url, DATABRICKS_TOKEN=TOKEN,
-                      DBJOBS_POLL_SECONDS="0.3", PYTHONPATH=str(site))  # the installed copy, not the repo
+                      DBJOBS_POLL_SECONDS="0.3") | {"PYTHONPATH": str(site)}  # the installed copy only
     where = run([sys.executable, "-c", "import dbjobs, importlib.metadata as m; print(dbjobs.__file__); "
                  "print(m.distribution('mlflow-lab').locate_file(''))"], env, cwd=tmp_path)
     assert where.stdout.split() == [str(site / "dbjobs" / "__init__.py"), str(site)], where.stderr
