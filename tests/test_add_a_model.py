@@ -91,7 +91,6 @@ def test_a_third_model_added_by_the_page_runs_everywhere(tmp_path, workspace):  
                   "tests/test_bundle.py", "tests/test_layers.py", "-m", "not slow"], env, cwd=project,
                  timeout=300)
     assert checks.returncode == 0, checks.stdout[-3000:]
-    assert "iris" in run(["python", "-m", "iris", "--help"], env, cwd=project).stdout
 
     single = mlflow_run(str(project), "-e", "iris", "-P", "C=0.5", env=env, cwd=tmp_path)
     assert single.returncode == 0, single.stderr[-3000:]
