@@ -76,9 +76,10 @@ def main() -> None:
                   "-P", f"workers={args.workers}", *[a for s in space for a in ("-P", s)]]
     python_m = [sys.executable, "-m", "sweep", "--model", "diab", "--workers", str(args.workers),
                 *[a for s in space for a in (f"--{s.split('=')[0]}", s.split("=")[1])]]
-    floor = [sys.executable, "-c", FLOOR.format(grid={k: list(v) for k, v in GRID.items()},
-                                                 workers=args.workers)]
     server_root = Path(tempfile.mkdtemp(prefix="bench-server-"))
+    floor_script = server_root / "floor.py"  # a file: spawned workers import its functions by name
+    floor_script.write_text(FLOOR.format(grid={k: list(v) for k, v in GRID.items()}, workers=args.workers))
+    floor = [sys.executable, str(floor_script)]
     server, url = start_server(server_root)
     seconds: dict[str, list[float]] = {"floor": [], "mlflow run, sqlite": [], "python -m sweep, sqlite": [],
                                        "mlflow run, server": [], "python -m sweep, server": []}
