@@ -1,0 +1,115 @@
+"""Where one sweep trial's seconds go: each MLflow and Optuna call of a diab trial, timed.
+
+    python benchmarks/trial_profile.py [--trials 4]
+
+Runs a small diab grid in this process (one worker, a fresh sqlite store) with the sweep's
+own driver and trial code, and wraps the calls a trial makes (study ask and tell, run
+start and end, params, metrics, the data set, signature, model logging, requirements,
+tags) with timers. Prints a table of seconds per trial for each, and what is left over
+(the training itself and everything unwrapped). Issue 17's "measure first", before and after.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import functools
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+SPENT: dict[str, float] = collections.defaultdict(float)
+DEPTH = [0]  # a timed call inside another (a tell's log_batch) counts for the outer one only
+
+
+def timed(owner, attribute: str, label: str) -> None:
+    """Replace `owner.attribute` with a wrapper adding its seconds to SPENT[label]."""
+    original = getattr(owner, attribute)
+
+    @functools.wraps(original)
+    def wrapper(*args, **kwargs):
+        if DEPTH[0]:
+            return original(*args, **kwargs)
+        DEPTH[0] += 1
+        start = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            DEPTH[0] -= 1
+            SPENT[label] += time.perf_counter() - start
+
+    setattr(owner, attribute, wrapper)
+
+
+def instrument() -> None:
+    import mlflow
+    import mlflow.models
+    import mlflow.sklearn
+    import optuna
+
+    import runkit.tracking
+
+    timed(optuna.Study, "ask", "study ask")
+    timed(optuna.Study, "tell", "study tell")
+    timed(mlflow, "start_run", "run start")
+    timed(mlflow, "end_run", "run end")
+    timed(mlflow.MlflowClient, "log_batch", "params, metrics, tags (log_batch)")
+    timed(runkit.tracking, "log_dataset", "data set")
+    timed(mlflow.models, "infer_signature", "signature")
+    timed(mlflow.sklearn, "log_model", "model logging (all of log_model)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--trials", type=int, default=4)
+    args = parser.parse_args()
+    folder = tempfile.mkdtemp(prefix="bench-profile-")
+    os.environ["MLFLOW_TRACKING_URI"] = f"sqlite:///{folder}/mlflow.db"
+    depths = ",".join(str(d) for d in range(3, 3 + args.trials))
+    instrument()
+    import diab.tracking
+    import sweep.backends
+
+    timed(diab.tracking, "fit_and_evaluate", "training and scoring")
+    timed(diab.tracking, "pinned", "requirements")
+
+    class InProcess:
+        """The pool, in this process: trials run one after another where the timers are."""
+
+        def __init__(self, workers, starting=None):
+            pass
+
+        def submit(self, task, done):
+            import threading
+
+            from sweep.trial import run_trial
+
+            # a thread of its own: MLflow's active run is per thread, and the parent's is active here
+            worker = threading.Thread(target=lambda: done(run_trial(task)))
+            worker.start()
+            worker.join()
+
+        def close(self):
+            pass
+
+        def abort(self):
+            pass
+
+    sweep.backends.LocalPool = InProcess
+    from sweep.cli import main as sweep_main
+
+    start = time.perf_counter()
+    sweep_main(["--model", "diab", "--workers", "1", "--max_depth", depths, "--n_estimators", "200"])
+    total = time.perf_counter() - start
+    print(f"\n{args.trials} diab trials in one process, {total:.2f} s in all (seconds per trial):")
+    for label, seconds in sorted(SPENT.items(), key=lambda item: -item[1]):
+        print(f"  {label:<36} {seconds / args.trials:6.3f}")
+    print(f"  {'everything else':<36} {(total - sum(SPENT.values())) / args.trials:6.3f}")
+
+
+if __name__ == "__main__":
+    main()
