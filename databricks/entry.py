@@ -60,15 +60,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def swept_model(flags: list[str]) -> str:
-    """The `--model` a sweep's flags name (`--model m` or `--model=m`), else the registry's default."""
-    from models import DEFAULT
+    """The model a sweep's flags name, read by the sweep's own parser (its default if none)."""
+    from runkit.params import build_parser
+    from sweep.params import SweepParams
 
-    for index, flag in enumerate(flags):
-        if flag == "--model" and index + 1 < len(flags):
-            return flags[index + 1]
-        if flag.startswith("--model="):
-            return flag.partition("=")[2]
-    return DEFAULT
+    return build_parser(SweepParams, prog="sweep").parse_known_args(flags)[0].model
 
 
 def experiment_path(folder: str, model: str) -> str:

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from diab.entry import ENTRY
 from diab.params import DiabParams
 from runkit.params import parse
-
-EXPERIMENT = "sklearn-diab"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -30,7 +29,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from runkit.naming import run_name
     from runkit.tracking import active_run
 
-    with one_line_errors("diab"), active_run(EXPERIMENT, run_name("diab", params)) as run:
+    with one_line_errors("diab"), active_run(ENTRY.experiment, run_name(ENTRY.name, params)) as run:
         metrics = train_and_log(run, params)
     print(metrics["mse"])
     return 0

@@ -10,10 +10,10 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
+from mnist.entry import ENTRY
 from mnist.params import MnistParams
 from runkit.params import parse
 
-EXPERIMENT = "keras-mnist"
 KERAS_EXTRAS = ("sklearn", "matplotlib")  # Keras imports them if installed; mnist uses neither
 # (hiding them saved 2.7 s of a 9.8 s Keras import: benchmarks/startup.py)
 
@@ -39,7 +39,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from runkit.naming import run_name
     from runkit.tracking import active_run
 
-    with one_line_errors("mnist"), active_run(EXPERIMENT, run_name("mnist", params)) as run:
+    with one_line_errors("mnist"), active_run(ENTRY.experiment, run_name(ENTRY.name, params)) as run:
         metrics = train_and_log(run, params, data=data)
     print("test_accuracy", metrics["test_accuracy"])
     return 0

@@ -15,6 +15,17 @@ REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 
 
+def copy_project_files(target: Path) -> Path:
+    """The project's files (tracked, or new and not ignored) copied under `target`, nothing built."""
+    listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=REPO,
+                            check=True, capture_output=True, text=True).stdout.splitlines()
+    for name in listed:
+        if (REPO / name).is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(REPO / name, target / name)
+    return target
+
+
 def java_missing() -> bool:
     """No `java` on PATH and none under JAVA_HOME: Spark cannot start here."""
     home = os.environ.get("JAVA_HOME")

@@ -9,13 +9,22 @@ compare and a submission to the stand-in Databricks workspace, from a git remote
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.processes import BIN, REPO, free_port, mlflow_run, project_env, run, stop, wait_for_port
+from tests.processes import (
+    BIN,
+    REPO,
+    copy_project_files,
+    free_port,
+    mlflow_run,
+    project_env,
+    run,
+    stop,
+    wait_for_port,
+)
 from tests.test_databricks import TOKEN, spec, workspace  # noqa: F401 (the stand-in fixture)
 from tests.tracking_reads import client_for
 
@@ -29,12 +38,7 @@ GIT = ["git", "-c", "user.name=me", "-c", "user.email=me@example.com"]
 
 def copy_project(target: Path) -> Path:
     """The project as a user's clone has it: its files (tracked, or new and not ignored), in git."""
-    listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=REPO,
-                            check=True, capture_output=True, text=True).stdout.splitlines()
-    for name in listed:
-        if (REPO / name).is_file():
-            (target / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(REPO / name, target / name)
+    copy_project_files(target)
     commit(target, "the project as cloned", "init", "--quiet", "-b", "main")
     return target
 

@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from tests.processes import BIN, REPO, project_env, run
+from tests.processes import BIN, copy_project_files, project_env, run
 from tests.test_databricks import DIAB_EXPERIMENT, TOKEN, checkout, spec, workspace  # noqa: F401
 from tests.tracking_reads import client_for
 
@@ -23,8 +23,9 @@ pytestmark = pytest.mark.slow
 def test_a_wheel_installed_elsewhere_submits_to_databricks(tmp_path, workspace, checkout):  # noqa: F811
     wheels, site = tmp_path / "wheels", tmp_path / "site"
     pip = [sys.executable, "-m", "pip", "--quiet"]
-    done = subprocess.run([*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", str(wheels), str(REPO)],
-                          capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    source = copy_project_files(tmp_path / "source")  # built from a copy: no build/ left in the repo
+    build = [*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", str(wheels), str(source)]
+    done = subprocess.run(build, capture_output=True, text=True, timeout=300, cwd=tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
     [wheel] = wheels.glob("mlflow_lab-*.whl")
     done = subprocess.run([*pip, "install", "--no-deps", "--no-index", "--target", str(site), str(wheel)],
