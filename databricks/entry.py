@@ -100,16 +100,16 @@ def use_workspace_experiment(name: str, dbutils=None) -> str:
 
 def run_notebook(name: str, dbutils=None) -> dict[str, float]:
     """Train model `name` with the notebook's parameters into its experiment; the metrics."""
+    import mlflow
+
     from models import MODELS
-    from runkit.naming import run_name
-    from runkit.tracking import active_run
+    from runkit.cli import train_once
 
     target = MODELS[name]
     params = read_params(target.params, prog=name, dbutils=dbutils)
     experiment = use_workspace_experiment(target.experiment, dbutils=dbutils)
-    with active_run(target.experiment, run_name(name, params)) as run:
-        metrics = target.trainer()(run, params, None)
-    print(experiment, run.info.run_id, metrics)
+    metrics = train_once(target, params)
+    print(experiment, mlflow.last_active_run().info.run_id, metrics)
     return metrics
 
 

@@ -24,12 +24,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     import sklearn.ensemble  # noqa: F401
     import skops.io  # noqa: F401
 
-    from diab.tracking import train_and_log
+    from runkit.cli import train_once
     from runkit.faults import one_line_errors
-    from runkit.naming import run_name
-    from runkit.tracking import active_run
 
-    with one_line_errors("diab"), active_run(ENTRY.experiment, run_name(ENTRY.name, params)) as run:
-        metrics = train_and_log(run, params)
+    with one_line_errors("diab"):
+        metrics = train_once(ENTRY, params)
     print(metrics["mse"])
     return 0

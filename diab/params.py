@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from runkit.gate import min_improvement_field, register_as_field
 from runkit.params import param
 
 N_FEATURES = 10  # columns of scikit-learn's diabetes data
@@ -23,4 +24,5 @@ class DiabParams:
                              low=0, high=1, low_open=True, high_open=True, short="t")
     seed: int = param(42, "seed of the train/test split and of the forest", low=0, high=2**32 - 1,
                       short="s")
-    register_as: str = param("", "registered-model name for the trained model; empty: do not register")
+    register_as: str = register_as_field()
+    min_improvement: float = min_improvement_field()

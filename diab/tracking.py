@@ -8,6 +8,7 @@ import time
 from diab.data import TARGET
 from diab.params import DiabParams
 from diab.train import DiabResult, fit_and_evaluate
+from runkit.gate import GATED
 from runkit.requirements import pinned
 from runkit.tracking import log_dataset, new_params
 
@@ -33,7 +34,7 @@ def log_run(run, params: DiabParams, result: DiabResult) -> None:
     from mlflow.entities import Metric, Param
 
     now = int(time.time() * 1000)  # the UI shows a metric at its timestamp: now, not 1970
-    values = {k: v for k, v in dataclasses.asdict(params).items() if k != "register_as"}
+    values = {k: v for k, v in dataclasses.asdict(params).items() if k not in GATED}
     mlflow.MlflowClient().log_batch(
         run.info.run_id,
         metrics=[Metric(key, value, now, 0) for key, value in result.metrics.items()],
@@ -57,5 +58,4 @@ def log_model(params: DiabParams, result: DiabResult):
         input_example=example, pip_requirements=pinned(*MODEL_REQUIREMENTS),
         serialization_format="skops",  # MLflow's default is cloudpickle under a Databricks URI
         skops_trusted_types=TRUSTED_TYPES,
-        registered_model_name=params.register_as or None,
     )

@@ -41,6 +41,12 @@ def evaluate(model, x_test: pd.DataFrame, y_test: pd.Series) -> dict[str, float]
             "r2": float(r2_score(y_test, predictions))}
 
 
+def holdout(params: DiabParams) -> tuple[pd.DataFrame, pd.Series]:
+    """The test rows a run with `params` scored its MSE on (the promotion gate's rows)."""
+    data = split(load_data(), params.test_size, params.seed)
+    return data.x_test, data.y_test
+
+
 def fit_and_evaluate(params: DiabParams = DiabParams(), frame: pd.DataFrame | None = None) -> DiabResult:
     """Split the data, fit the forest, and return it with its test metrics."""
     frame = load_data() if frame is None else frame

@@ -34,12 +34,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
     import_without("keras", unused=KERAS_EXTRAS)
-    from mnist.tracking import train_and_log
+    from runkit.cli import train_once
     from runkit.faults import one_line_errors
-    from runkit.naming import run_name
-    from runkit.tracking import active_run
 
-    with one_line_errors("mnist"), active_run(ENTRY.experiment, run_name(ENTRY.name, params)) as run:
-        metrics = train_and_log(run, params, data=data)
+    with one_line_errors("mnist"):
+        metrics = train_once(ENTRY, params, data=data)
     print("test_accuracy", metrics["test_accuracy"])
     return 0

@@ -13,13 +13,15 @@ from typing import NamedTuple
 
 import numpy as np
 
+from runkit.faults import Refusal
+
 IMAGE_SHAPE = (28, 28)
 IDX_FILES = {"x_train": "train-images-idx3-ubyte", "y_train": "train-labels-idx1-ubyte",
              "x_test": "t10k-images-idx3-ubyte", "y_test": "t10k-labels-idx1-ubyte"}
 DOWNLOAD_TIMEOUT_S = 10
 
 
-class DataError(ValueError):
+class DataError(ValueError, Refusal):
     """MNIST could not be read; the message names the file and what is wrong."""
 
 
@@ -121,3 +123,27 @@ def _from_keras() -> Mnist:
     finally:
         socket.setdefaulttimeout(previous)
     return Mnist(x_train, y_train, x_test, y_test)
+
+
+def read_images(path: str) -> np.ndarray:
+    """Images to score from an .npz in the training layout: uint8 (N, 28, 28), as float32 in [0, 1].
+
+    The array is `images` or `x`, a keras-layout file's `x_test`, or the file's only array.
+    """
+    try:
+        with np.load(Path(path).expanduser(), allow_pickle=False) as arrays:
+            names = list(arrays)
+            only = names[0] if len(names) == 1 else None
+            key = next((k for k in ("images", "x", "x_test") if k in names), only)
+            if key is None:
+                raise DataError(f"input: {path} holds {', '.join(names) or 'no arrays'}; give an array "
+                                "named images (or x), or a keras-layout file")
+            images = np.asarray(arrays[key])
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as error:
+        if isinstance(error, DataError):
+            raise
+        raise DataError(f"input: {path} is not a readable .npz file ({error})") from None
+    if images.dtype != np.uint8 or images.ndim != 3 or images.shape[1:] != IMAGE_SHAPE:
+        raise DataError(f"input: {path}: {key} must be uint8 images of shape (N, 28, 28), "
+                        f"got {images.dtype} {images.shape}")
+    return to_unit_float(images)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from runkit.gate import min_improvement_field, register_as_field
 from runkit.params import param
 
 
@@ -27,4 +28,5 @@ class MnistParams:
     seed: int = param(42, "seed of the weights, dropout and shuffling", low=0, high=2**31 - 1, short="s")
     data_path: str = param("", "a keras-layout .npz or a folder of the four IDX files (raw or "
                                ".gz); empty: keras's mnist.load_data() (its cache, else a download)")
-    register_as: str = param("", "registered-model name for the trained model; empty: do not register")
+    register_as: str = register_as_field()
+    min_improvement: float = min_improvement_field()

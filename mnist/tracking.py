@@ -12,6 +12,7 @@ from mnist.data import IMAGE_SHAPE, Mnist, load_data
 from mnist.model import N_CLASSES
 from mnist.params import MnistParams
 from mnist.train import MnistResult, fit_and_evaluate
+from runkit.gate import GATED
 from runkit.requirements import pinned
 from runkit.tracking import log_dataset, new_params
 
@@ -41,6 +42,12 @@ def train_and_log(run, params: MnistParams, pruning=None, data: Mnist | None = N
     return result.metrics
 
 
+def holdout(params: MnistParams) -> tuple[np.ndarray, np.ndarray]:
+    """The test images and labels a run's test_accuracy came from (the promotion gate's rows)."""
+    data = cached_data(params.data_path)
+    return data.x_test, data.y_test
+
+
 @lru_cache(maxsize=2)
 def cached_data(data_path: str) -> Mnist:
     """MNIST, read once per process however many settings it trains."""
@@ -62,7 +69,7 @@ def log_params(run, params: MnistParams) -> None:
     """The run's parameters, as strings; those `mlflow run` logged already are kept."""
     import mlflow
 
-    values = {k: v for k, v in dataclasses.asdict(params).items() if k != "register_as"}
+    values = {k: v for k, v in dataclasses.asdict(params).items() if k not in GATED}
     mlflow.log_params(new_params(run, values), synchronous=True)
 
 
@@ -105,5 +112,4 @@ def log_model(params: MnistParams, model):
         outputs=Schema([TensorSpec(np.dtype(np.float32), (-1, N_CLASSES))]))
     return mlflow.keras.log_model(
         model, name=MODEL_NAME, signature=signature,
-        pip_requirements=pinned("mlflow", "keras", "numpy") + backend_requirements(),
-        registered_model_name=params.register_as or None)
+        pip_requirements=pinned("mlflow", "keras", "numpy") + backend_requirements())

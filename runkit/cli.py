@@ -1,13 +1,16 @@
 """The command line of a model that needs nothing special: `python -m <model> --flag value`.
 
 `run_entry(ENTRY, argv)` parses the entry's declared parameters (one line and exit 2 on bad
-input), opens the run (the launcher's under `mlflow run`, else one in the entry's experiment,
-named by what ran), trains with the entry's training function, and prints the test metric
-last, as `<metric> <value>`. A model package's `cli.py` can be just that call.
+input) and calls `train_once`, which opens the run (the launcher's under `mlflow run`, else
+one in the entry's experiment, named by what ran), trains with the entry's training function
+and, with `register_as`, sends the model through the promotion gate (`runkit.gate`) before
+the run ends. The test metric is printed last, as `<metric> <value>`. A model package's
+`cli.py` can be just that call.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 
 from runkit.entry import Entry
@@ -19,11 +22,29 @@ def run_entry(entry: Entry, argv: Sequence[str] | None = None) -> int:
     params = parse(entry.params, argv, prog=entry.name,
                    description=f"Train {entry.name} once, tracked with MLflow.")
     from runkit.faults import one_line_errors
+
+    with one_line_errors(entry.name):
+        metrics = train_once(entry, params)
+    print(entry.metric, metrics[entry.metric])
+    return 0
+
+
+def train_once(entry: Entry, params, **inputs) -> dict[str, float]:
+    """One run of `entry` with `params`: trained, logged, and gated when `register_as` is set.
+
+    `inputs` go to the training function as they are (mnist's data, read before the run
+    opens). A gate that refuses ends the run FAILED, with nothing registered.
+    """
     from runkit.naming import run_name
     from runkit.tracking import active_run
 
     train = entry.trainer()
-    with one_line_errors(entry.name), active_run(entry.experiment, run_name(entry.name, params)) as run:
-        metrics = train(run, params, None)
-    print(entry.metric, metrics[entry.metric])
-    return 0
+    with active_run(entry.experiment, run_name(entry.name, params)) as run:
+        metrics = train(run, params, None, **inputs)
+        name = getattr(params, "register_as", "")
+        if name:
+            from runkit.gate import register_run
+
+            decision = register_run(entry, run.info.run_id, params, name, params.min_improvement)
+            print(decision.line(), file=sys.stderr)
+    return metrics

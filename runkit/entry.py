@@ -9,6 +9,10 @@ trains, so reading the registry stays cheap. It is called as `train(run, params,
 `run` is the active MLflow run, `params` an instance of the entry's parameter class, and
 `pruning` None, or (for an entry that declares `pruning`) a `StepReporter` to report each
 step's score to; it returns the run's test metrics.
+
+A model that can be registered also declares its `Scoring`: how the promotion gate
+(`runkit.gate`) gets the held-out rows a run's metric came from, and which of MLflow's
+evaluation metrics is that metric.
 """
 
 from __future__ import annotations
@@ -45,6 +49,34 @@ class Pruning:
 
 
 @dataclass(frozen=True)
+class Scoring:
+    """How the promotion gate scores a registered model of this entry with `mlflow.models.evaluate`.
+
+    `holdout` names `"module:function"`, called as `holdout(params) -> (inputs, targets)`: the
+    held-out rows the run with `params` measured its metric on (its own split), inputs as the
+    model's signature takes them. `model_type` is evaluate's ("regressor" or "classifier") and
+    `metric` the name evaluate gives the entry's metric (`mean_squared_error`, `accuracy_score`).
+    `reader`, for a model whose inputs are not a table, names `"module:function"` called as
+    `reader(path) -> inputs` to read a file of them for batch scoring (`predict`).
+    """
+
+    holdout: str
+    model_type: str
+    metric: str
+    reader: str = ""
+
+    def read(self, path: str):
+        """The model's inputs from the file at `path`, by the entry's reader."""
+        module, _, function = self.reader.partition(":")
+        return getattr(importlib.import_module(module), function)(path)
+
+    def held_out(self, params):
+        """(inputs, targets) of the held-out rows for a run trained with `params`."""
+        module, _, function = self.holdout.partition(":")
+        return getattr(importlib.import_module(module), function)(params)
+
+
+@dataclass(frozen=True)
 class Entry:
     """One model, as sweeps, comparisons and submissions see it."""
 
@@ -58,6 +90,7 @@ class Entry:
     epoch_metric: str = ""  # a metric logged once per step, drawn per run by compare; "": none
     labels: Mapping[str, str] = field(default_factory=dict)  # axis labels for params and metrics
     compute: str = "cpu"  # the bundle's cluster for it: "cpu" or "gpu"
+    scoring: Scoring | None = None  # None: its models cannot go through the gate (no register_as)
 
     @property
     def higher_is_better(self) -> bool:

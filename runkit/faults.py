@@ -4,7 +4,8 @@
 - `signals_as_interrupts` turns SIGTERM into KeyboardInterrupt, so that a terminated run
   is ended KILLED like a Ctrl-C'd one instead of being left RUNNING.
 - `one_line_errors` turns a tracking failure (server unreachable or gone) into one line
-  naming the (redacted) URI, and exit status 1.
+  naming the (redacted) URI, and exit status 1; a `Refusal` (the gate would not decide,
+  an input that does not fit the model) into its own line, and exit status 1.
 """
 
 from __future__ import annotations
@@ -35,6 +36,10 @@ def tracking_uri() -> str:
     return redact(mlflow.get_tracking_uri())
 
 
+class Refusal(Exception):
+    """The project refuses to go on; the message is one line saying why and what to change."""
+
+
 @contextmanager
 def signals_as_interrupts() -> Iterator[None]:
     """Within the block, SIGTERM raises KeyboardInterrupt like SIGINT does."""
@@ -60,6 +65,9 @@ def one_line_errors(prog: str) -> Iterator[None]:
         print(f"{prog}: interrupted; the run was ended KILLED and nothing was registered",
               file=sys.stderr)
         raise SystemExit(EXIT_INTERRUPTED) from None
+    except Refusal as refusal:
+        print(f"{prog}: error: {refusal}", file=sys.stderr)
+        raise SystemExit(1) from None
     except (MlflowException, requests.exceptions.RequestException) as error:
         detail = redact(str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__)
         print(f"{prog}: error: tracking at {tracking_uri()} failed, this run's results are lost: "

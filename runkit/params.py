@@ -15,9 +15,10 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import math
+import shlex
 import sys
 import typing
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 MLPROJECT_TYPES = {int: "int", float: "float", str: "string"}
@@ -130,3 +131,17 @@ def parse(cls, argv: Sequence[str] | None, prog: str, description: str = ""):
     parser = build_parser(cls, prog, description)
     args = parser.parse_args(sys.argv[1:] if argv is None else list(argv))
     return cls(**vars(args))
+
+
+def from_logged(cls, logged: Mapping[str, str], prog: str):
+    """The parameters a run logged (strings, as MLflow keeps them) as an instance of `cls`.
+
+    Those it did not log take their defaults; `mlflow run` logs a value with the shell quotes
+    it passed it with (`''`), which are taken off.
+    """
+    flags = []
+    for item in declared(cls):
+        if item.name in logged:
+            text = logged[item.name]
+            flags += [f"--{item.name}", shlex.split(text)[0] if text[:1] in "'\"" else text]
+    return parse(cls, flags, prog=prog)

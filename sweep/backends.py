@@ -6,30 +6,20 @@ to a callback on the driver. `abort()` stops whatever is still training (Ctrl-C,
 
 from __future__ import annotations
 
-import importlib.util
 import multiprocessing
-import os
 import shutil
 import signal
-import sys
 import tempfile
-import warnings
 import zipfile
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
+from runkit.spark import check_spark, spark_session
 from sweep.trial import Outcome, Task, one_line, run_trial
 
 REPO = Path(__file__).resolve().parents[1]
 Done = Callable[[Outcome], None]
-# A local Spark lives as long as one sweep: the JVM's quick-start JIT and serial collector
-# cut its start from 5.4 s to 3.6 s here; the work itself runs in Python workers.
-LOCAL_JVM_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
-
-
-class BackendError(RuntimeError):
-    """The backend cannot start here; the message is one line saying what is missing."""
 
 
 class LocalPool:
@@ -96,31 +86,6 @@ def start_spark(workers: int) -> Future:
     """Start Spark in the background (its JVM takes seconds), while the driver sets up the study."""
     check_spark()
     return ThreadPoolExecutor(1, thread_name_prefix="spark-start").submit(spark_session, workers)
-
-
-def spark_session(workers: int):
-    """The cluster's session on Databricks; elsewhere a local one, `local[workers]`: (session, ours)."""
-    with warnings.catch_warnings():  # pyspark 4.3 supports pandas 3 but still warns about it
-        warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas")
-        from pyspark.sql import SparkSession
-    if "DATABRICKS_RUNTIME_VERSION" in os.environ:
-        return SparkSession.builder.getOrCreate(), False
-    os.environ["PYSPARK_PYTHON"] = sys.executable  # executors run this interpreter
-    session = (SparkSession.builder.master(f"local[{workers}]").appName("sweep")
-               .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
-               .config("spark.python.worker.reuse", "true")
-               .config("spark.driver.extraJavaOptions", LOCAL_JVM_OPTIONS).getOrCreate())
-    return session, True
-
-
-def check_spark() -> None:
-    """Refuse, in one line, a machine without pyspark or Java."""
-    if importlib.util.find_spec("pyspark") is None:
-        raise BackendError("backend=spark needs pyspark, which is not installed "
-                           "(pip install -r requirements-spark.txt)")
-    java_home = os.environ.get("JAVA_HOME")
-    if not shutil.which("java") and not (java_home and Path(java_home, "bin", "java").exists()):
-        raise BackendError("backend=spark needs Java 17 or later: no `java` on PATH and no JAVA_HOME")
 
 
 def package_zip(path: Path) -> str:

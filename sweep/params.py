@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from models import DEFAULT, MODELS
+from runkit.gate import min_improvement_field, register_as_field
 from runkit.params import param
 
 MAX_WORKERS = 64
@@ -30,5 +31,5 @@ class SweepParams:
     seed: int = param(0, "seed of the sampler (each setting keeps the model's own seed)",
                       low=0, high=2**32 - 1)
     resume: str = param("", "run id of a sweep to carry on; its space, sampler and trials are kept")
-    register_as: str = param("", "register the best model under this name and move alias "
-                                 "'champion' to it; empty: do not register")
+    register_as: str = register_as_field("the best trial's model")
+    min_improvement: float = min_improvement_field()

@@ -17,7 +17,6 @@ from typing import Any, NamedTuple
 from runkit.params import build_parser
 from sweep.params import MAX_WORKERS, SweepParams
 
-ALIAS = "champion"
 IDENTITY = ("model", "sampler", "trials", "seed", "prune", "pruner")  # with the space: what a sweep is
 
 
@@ -44,7 +43,7 @@ def parse_args(argv: Sequence[str] | None, here: bool = True) -> Plan:
     need not have Spark.
     """
     from models import MODELS
-    from sweep.backends import BackendError, check_spark
+    from runkit.spark import BackendError, check_spark
     from sweep.space import SpaceError, grid, parse_space, searchable
 
     parser = build_parser(SweepParams, prog="sweep",
@@ -69,11 +68,11 @@ def parse_args(argv: Sequence[str] | None, here: bool = True) -> Plan:
 
 
 def from_stored(stored: str, session: SweepParams) -> Plan:
-    """The plan stored on a study run, to run with this session's workers, backend, register_as."""
+    """The plan stored on a study run, to run with this session's workers, backend and gate settings."""
     identity = json.loads(stored)
     space = identity.pop("space")
     argv = [arg for name, value in identity.items() for arg in (f"--{name}", str(value))]
-    argv += [arg for name in ("workers", "backend", "register_as")
+    argv += [arg for name in ("workers", "backend", "register_as", "min_improvement")
              for arg in (f"--{name}", str(getattr(session, name)))]
     return parse_args(argv + [arg for name, text in space.items() for arg in (f"--{name}", text)])
 

@@ -120,7 +120,7 @@ def run_study(plan, study_run, client, resumed: bool, starting=None):
         print(f"sweep: error: {failed} of {len(outcomes)} trials failed; nothing registered", file=sys.stderr)
         raise SystemExit(1)
     if params.register_as:
-        register_best(params.register_as, best.info.run_id, experiment_id)
+        register_best(plan, best)
     return best
 
 
@@ -170,15 +170,13 @@ def absolute_uri(uri: str) -> str:
     return uri
 
 
-def register_best(name: str, run_id: str, experiment_id: str) -> None:
-    """Register the best trial's model under `name` and point the alias `champion` at it."""
-    import mlflow
+def register_best(plan, best) -> None:
+    """Send the best trial's model through the promotion gate, scored on its own held-out rows."""
+    from runkit.gate import register_run
+    from runkit.params import from_logged
 
-    from sweep.plan import ALIAS
-
-    client = mlflow.MlflowClient()
-    [model] = client.search_logged_models(experiment_ids=[experiment_id],
-                                          filter_string=f"source_run_id = '{run_id}'")
-    version = mlflow.register_model(f"models:/{model.model_id}", name)
-    client.set_registered_model_alias(name, ALIAS, version.version)
-    print(f"registered {name} version {version.version} as @{ALIAS}", file=sys.stderr)
+    target = plan.target
+    trained_with = from_logged(target.params, best.data.params, prog=target.name)
+    decision = register_run(target, best.info.run_id, trained_with, plan.params.register_as,
+                            plan.params.min_improvement)
+    print(decision.line(), file=sys.stderr)

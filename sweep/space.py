@@ -13,9 +13,10 @@ import argparse
 import itertools
 from typing import Any, NamedTuple
 
+from runkit.gate import GATED
 from runkit.params import Declared, converter, declared
 
-NOT_SWEPT = {"register_as"}  # the sweep registers the best model itself
+NOT_SWEPT = set(GATED)  # the sweep registers the best model itself, through the gate
 
 
 class SpaceError(ValueError):

@@ -14,11 +14,12 @@ import yaml
 from compare.params import CompareParams
 from models import DEFAULT, MODELS
 from models.snippets import as_yaml, mlproject_entry
+from promote.params import PromoteParams
 from runkit.params import MLPROJECT_TYPES, declared
 from sweep.params import SweepParams
 from tests.processes import REPO
 
-TOOLS = {"sweep": SweepParams, "compare": CompareParams}
+TOOLS = {"sweep": SweepParams, "compare": CompareParams, "promote": PromoteParams}
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,117 @@
+"""`python -m predict --model_uri URI --input PATH --output PATH [--backend spark --workers N]`.
+
+Logs one run (experiment `batch-scoring` unless the launcher or MLFLOW_EXPERIMENT_* says
+otherwise): params, `rows`, `seconds` and `rows_per_second`, the input as a data set
+(context `inference`), the output as an artifact, and the model's name, version and id as
+tags. Bad input is one line naming it, exit 1, nothing written and the run FAILED.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Sequence
+
+from predict.params import PredictParams
+from runkit.params import parse
+
+EXPERIMENT = "batch-scoring"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse, score, write, log; return the exit status."""
+    params = parse(PredictParams, argv, prog="predict",
+                   description="Score a batch of rows with an MLflow model.")
+    for name in ("model_uri", "input", "output"):
+        if not getattr(params, name).strip():
+            print(f"predict: error: argument --{name}: required", file=sys.stderr)
+            return 2
+    from runkit.faults import one_line_errors
+    from runkit.tracking import active_run
+
+    with one_line_errors("predict"), active_run(EXPERIMENT, f"predict {params.model_uri}"):
+        rows, seconds, described = score(params)
+    who = f"{described['model_name']} version {described['model_version']}" if described["model_name"] \
+        else described["model_id"] or params.model_uri
+    print(f"scored {rows} rows with {who} into {params.output} ({rows / seconds:.0f} rows/s)")
+    return 0
+
+
+def score(params: PredictParams) -> tuple[int, float, dict[str, str]]:
+    """Load, check, score and write; log the run's numbers: (rows, seconds, the model's description)."""
+    import mlflow
+
+    from predict.score import score_here, score_on_spark
+
+    started = time.perf_counter()
+    model = load(params.model_uri)
+    described = describe(params.model_uri, model)
+    mlflow.set_tags({f"predict.{key}": value for key, value in described.items()})
+    if params.backend == "spark":
+        rows = score_on_spark(model, params.model_uri, params.input, params.output, described, params.workers)
+    else:
+        rows = score_here(model, params.model_uri, params.input, params.output, described,
+                          entry_of(model, described))
+    seconds = time.perf_counter() - started
+    mlflow.log_metrics({"rows": rows, "seconds": seconds, "rows_per_second": rows / seconds},
+                       synchronous=True)
+    log_output(params.output)
+    return rows, seconds, described
+
+
+def load(model_uri: str):
+    import mlflow.pyfunc
+
+    from runkit.faults import Refusal
+
+    try:
+        return mlflow.pyfunc.load_model(model_uri)
+    except Exception as error:  # no such model, alias or run; an artifact missing
+        text = str(error).strip().splitlines()[0][:300] if str(error).strip() else type(error).__name__
+        raise Refusal(f"model_uri: {model_uri} cannot be loaded ({text})") from None
+
+
+def describe(model_uri: str, model) -> dict[str, str]:
+    """model_name, model_version and model_id of the model `model_uri` names ('' where none)."""
+    import mlflow
+
+    name = version = ""
+    path = model_uri.removeprefix("models:/")
+    if model_uri.startswith("models:/") and not path.startswith("m-"):
+        client = mlflow.MlflowClient()
+        if "@" in path:
+            name, alias = path.split("@", 1)
+            version = str(client.get_model_version_by_alias(name, alias).version)
+        else:
+            name, _, version = path.partition("/")
+    return {"model_name": name, "model_version": version, "model_id": model.metadata.model_id or ""}
+
+
+def entry_of(model, described: dict[str, str]):
+    """The registry entry that trained `model` (for a model that reads its own files), or None."""
+    import mlflow
+
+    from models.lookup import trained_by
+    from runkit.faults import Refusal
+
+    if not model.metadata.run_id:
+        return None
+    client = mlflow.MlflowClient()
+    tags = (client.get_model_version(described["model_name"], described["model_version"]).tags
+            if described["model_name"] else {})
+    try:
+        return trained_by(client.get_run(model.metadata.run_id), client, version_tags=tags)
+    except Refusal:
+        return None
+
+
+def log_output(output: str) -> None:
+    """The scored rows as the run's artifact (a Spark output folder as a folder)."""
+    from pathlib import Path
+
+    import mlflow
+
+    if Path(output).is_dir():
+        mlflow.log_artifacts(output, artifact_path=f"scored/{Path(output).name}")
+    else:
+        mlflow.log_artifact(output, artifact_path="scored")

@@ -1,0 +1,89 @@
+"""Scoring a batch here (pandas) or on Spark (`mlflow.pyfunc.spark_udf`), and writing the result.
+
+Both add the same columns to the input rows: `prediction` (and `probability` for a model that
+scores each class), `model_name`, `model_version`, `model_id` and `scored_at` (UTC, ISO 8601).
+Everything is checked before anything is written.
+"""
+
+from __future__ import annotations
+
+import warnings
+from datetime import UTC, datetime
+from pathlib import Path
+
+from predict.check import checked_frame, checked_spark_columns
+from predict.read import output_format, read_table, table_files, write_table
+from runkit.faults import Refusal
+
+
+def stamp(described: dict[str, str]) -> dict[str, str]:
+    """The columns saying which model scored the rows, and when."""
+    return {**described, "scored_at": datetime.now(UTC).isoformat(timespec="seconds")}
+
+
+def score_here(model, model_uri: str, input_path: str, output: str, described: dict, entry=None) -> int:
+    """Score `input_path` in this process into `output`; the number of rows."""
+    import mlflow
+    import pandas as pd
+
+    from runkit.scoring import predictions
+    from runkit.tracking import log_dataset
+
+    output_format(output)
+    schema = model.metadata.get_input_schema()
+    if Path(input_path).suffix == ".npz":
+        if entry is None or entry.scoring is None or not entry.scoring.reader:
+            raise Refusal(f"input: {input_path} is an .npz, which only a model that declares a reader "
+                          "(mnist) can score; give a .csv or .parquet table")
+        inputs = entry.scoring.read(input_path)
+        rows = pd.DataFrame({"row": range(len(inputs))})
+        dataset = mlflow.data.from_numpy(inputs, name=Path(input_path).stem, source=input_path)
+    else:
+        rows = read_table(input_path)
+        inputs = checked_frame(rows, schema)
+        with warnings.catch_warnings():  # a local path reads as two kinds of source; MLflow says so
+            warnings.filterwarnings("ignore", message="The specified dataset source can be interpreted")
+            dataset = mlflow.data.from_pandas(rows, name=Path(input_path).stem, source=input_path)
+    try:
+        predicted, probability = predictions(model, inputs)
+    except Exception as error:  # MLflow's schema enforcement, or the model itself
+        text = str(error).strip().splitlines()[0][:300] if str(error).strip() else type(error).__name__
+        raise Refusal(f"input: {model_uri} cannot score these rows ({text})") from None
+    scored = rows.assign(prediction=predicted)
+    if probability is not None:
+        scored = scored.assign(probability=probability)
+    write_table(scored.assign(**stamp(described)), output)
+    log_dataset(dataset, context="inference")
+    return len(scored)
+
+
+def score_on_spark(model, model_uri: str, input_path: str, output: str, described: dict, workers: int) -> int:
+    """Score `input_path` on Spark into the folder `output`; the number of rows."""
+    import mlflow
+    from pyspark.sql import functions
+
+    from runkit.spark import check_spark, spark_session
+
+    fmt = output_format(output)
+    files = [str(path) for path in table_files(input_path)]
+    check_spark()
+    session, ours = spark_session(workers, app="predict")
+    try:
+        reader = session.read
+        frame = (reader.option("header", True).option("inferSchema", True).csv(files)
+                 if files[0].endswith(".csv") else reader.parquet(*files))
+        columns = checked_spark_columns(frame, model.metadata.get_input_schema())
+        udf = mlflow.pyfunc.spark_udf(session, model_uri, env_manager="local", result_type="double")
+        scored = frame.withColumn("prediction", udf(*columns))
+        for key, value in stamp(described).items():
+            scored = scored.withColumn(key, functions.lit(value))
+        writer = scored.write.mode("errorifexists")
+        (writer.option("header", True).csv(output) if fmt == "csv" else writer.parquet(output))
+        rows = session.read.parquet(output).count() if fmt == "parquet" else \
+            session.read.option("header", True).csv(output).count()
+        mlflow.log_input(mlflow.data.from_spark(frame, path=input_path, name=Path(input_path).stem),
+                         context="inference")
+    finally:
+        if ours:
+            session.stop()
+    return rows
