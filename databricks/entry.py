@@ -28,13 +28,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the checkout's root: the packages
 
 SWEEP = "sweep"
+TOOLS = (SWEEP, "promote", "predict")  # entry points that are not a model
 
 
 def runnable() -> dict[str, str]:
-    """Entry points a job runs, and the package each runs: MLproject's `main`, each model, the sweep."""
+    """Entry points a job runs, and the package each runs: MLproject's `main`, each model, the tools."""
     from models import DEFAULT, MODELS
 
-    return {"main": DEFAULT, **{name: name for name in MODELS}, SWEEP: SWEEP}
+    return {"main": DEFAULT, **{name: name for name in MODELS}, **{name: name for name in TOOLS}}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -67,12 +68,18 @@ def swept_model(flags: list[str]) -> str:
     return build_parser(SweepParams, prog="sweep").parse_known_args(flags)[0].model
 
 
-def experiment_path(folder: str, model: str) -> str:
-    """`folder/<the model's experiment>`; an unknown model keeps the folder (its CLI refuses it)."""
+def experiment_path(folder: str, package: str) -> str:
+    """`folder/<the experiment of the model, or of promote or predict>`; an unknown model keeps
+    the folder (its CLI refuses it)."""
     from models import MODELS
 
-    entry = MODELS.get(model)
-    return f"{folder.rstrip('/')}/{entry.experiment}" if entry else folder
+    if package in MODELS:
+        experiment = MODELS[package].experiment
+    elif package in TOOLS:
+        experiment = importlib.import_module(f"{package}.cli").EXPERIMENT
+    else:
+        return folder
+    return f"{folder.rstrip('/')}/{experiment}"
 
 
 def read_params(cls, prog: str, dbutils=None):

@@ -93,9 +93,9 @@ def checked_flags(entry_point: str, params: dict) -> tuple[list[str], str | None
     """The entry point's flags, refused here (one line, exit 2) if the entry point would refuse them,
     and the name its run gets (`<model> n200-d8-f4`; None for a sweep, which names its own run).
 
-    What a job runs is MLproject's `main` (the registry's default model), a model, or the
-    sweep (`databricks/entry.py`). A `--run-name` given to `mlflow run` replaces that name once
-    the submission returns.
+    What a job runs is MLproject's `main` (the registry's default model), a model, the
+    sweep, promote or predict (`databricks/entry.py`). A `--run-name` given to `mlflow run`
+    replaces that name once the submission returns.
     """
     from models import DEFAULT, MODELS
     from runkit.naming import run_name
@@ -107,10 +107,16 @@ def checked_flags(entry_point: str, params: dict) -> tuple[list[str], str | None
 
         parse_args(flags, here=False)
         return flags, None
+    if entry_point in ("promote", "predict"):
+        from predict.params import PredictParams
+        from promote.params import PromoteParams
+
+        parse({"promote": PromoteParams, "predict": PredictParams}[entry_point], flags, prog=entry_point)
+        return flags, f"{entry_point} {params.get('model_name') or params.get('model_uri') or ''}".strip()
     model = DEFAULT if entry_point == "main" else entry_point
     if model not in MODELS:
         raise SpecError(f"entry point {entry_point!r} does not run on Databricks (allowed: main, "
-                        f"{', '.join(MODELS)}, sweep)")
+                        f"{', '.join(MODELS)}, sweep, promote, predict)")
     return flags, run_name(model, parse(MODELS[model].params, flags, prog=model))
 
 

@@ -15,7 +15,7 @@ def columns(schema) -> list[tuple[str, str]]:
     """(name, type) of each input column a table signature declares; refuses a tensor signature."""
     if schema.is_tensor_spec():
         raise Refusal("input: this model takes a tensor, not table rows; give a file its model "
-                      "reads (an .npz of images for mnist)")
+                      "reads (an .npz, for a model whose entry declares a reader)")
     return list(zip(schema.input_names(), [kind.name for kind in schema.input_types()], strict=True))
 
 

@@ -14,7 +14,7 @@ class PredictParams:
     model_uri: str = param("", "the model: models:/NAME@champion, models:/NAME/VERSION, "
                                "models:/m-<id> or runs:/<run id>/<name> (required)")
     input: str = param("", "rows to score: a .csv or .parquet file, a folder of them, or an .npz "
-                           "of a model that reads one (mnist's images) (required)")
+                           "of a model whose entry declares a reader (required)")
     output: str = param("", "where the scored rows go: a .csv or .parquet path (with backend=spark, "
                             "a folder of that format's parts) (required); never overwritten")
     backend: str = param("local", "where the scoring runs: this process, or Spark (local[workers] "

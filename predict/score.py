@@ -34,7 +34,7 @@ def score_here(model, model_uri: str, input_path: str, output: str, described: d
     if Path(input_path).suffix == ".npz":
         if entry is None or entry.scoring is None or not entry.scoring.reader:
             raise Refusal(f"input: {input_path} is an .npz, which only a model that declares a reader "
-                          "(mnist) can score; give a .csv or .parquet table")
+                          "can score; give a .csv or .parquet table")
         inputs = entry.scoring.read(input_path)
         rows = pd.DataFrame({"row": range(len(inputs))})
         dataset = mlflow.data.from_numpy(inputs, name=Path(input_path).stem, source=input_path)

@@ -32,7 +32,7 @@ def run_entry(entry: Entry, argv: Sequence[str] | None = None) -> int:
 def train_once(entry: Entry, params, **inputs) -> dict[str, float]:
     """One run of `entry` with `params`: trained, logged, and gated when `register_as` is set.
 
-    `inputs` go to the training function as they are (mnist's data, read before the run
+    `inputs` go to the training function as they are (data a model read before the run
     opens). A gate that refuses ends the run FAILED, with nothing registered.
     """
     from runkit.naming import run_name

@@ -23,7 +23,9 @@ from tests.processes import REPO
 
 BUNDLE_KEYS = {"bundle", "variables", "targets", "resources", "workspace", "include", "artifacts", "sync"}
 BUNDLE_ONLY = {"sweep": {"space"}}  # a sweep's model parameters, which MLproject cannot declare
-DEFAULT_OVERRIDES = {"sweep": {"backend": "spark"}}  # the sweep job runs on a multi-worker cluster
+DEFAULT_OVERRIDES = {"sweep": {"backend": "spark"},  # the sweep job runs on a multi-worker cluster
+                     "predict": {"backend": "spark"}}  # a job scores with the cluster's Spark
+TOOLS = ("sweep", "promote", "predict")
 
 
 @pytest.fixture(scope="module")
@@ -46,8 +48,8 @@ def test_bundle_has_dev_and_prod_and_declares_every_variable_it_uses(bundle):
     assert {"experiment_dir", "cpu_node_type", "gpu_node_type"} <= used
 
 
-def test_one_job_per_model_and_the_sweep(bundle):
-    assert set(bundle["resources"]["jobs"]) == {*MODELS, "sweep"}
+def test_one_job_per_model_and_per_tool(bundle):
+    assert set(bundle["resources"]["jobs"]) == {*MODELS, *TOOLS}
 
 
 @pytest.mark.parametrize("name", sorted(MODELS))
@@ -57,13 +59,13 @@ def test_each_models_job_is_what_its_declarations_write(bundle, name):
     assert found == expected, f"databricks.yml's job {name} should be:\n{as_yaml(name, expected, 4)}"
 
 
-@pytest.mark.parametrize("name", [*sorted(MODELS), "sweep"])
+@pytest.mark.parametrize("name", [*sorted(MODELS), *TOOLS])
 def test_job_round_trips_through_the_jobs_api_schema(bundle, name):
     job = bundle["resources"]["jobs"][name]
     assert JobSettings.from_dict(job).as_dict() == job
 
 
-@pytest.mark.parametrize("name", [*sorted(MODELS), "sweep"])
+@pytest.mark.parametrize("name", [*sorted(MODELS), *TOOLS])
 def test_job_parameters_mirror_the_mlproject(bundle, mlproject, name):
     job = bundle["resources"]["jobs"][name]
     in_bundle = {p["name"]: p["default"] for p in job["parameters"]}
@@ -72,7 +74,7 @@ def test_job_parameters_mirror_the_mlproject(bundle, mlproject, name):
     assert {k: v for k, v in in_bundle.items() if k not in BUNDLE_ONLY.get(name, set())} == expected
 
 
-@pytest.mark.parametrize("name", [*sorted(MODELS), "sweep"])
+@pytest.mark.parametrize("name", [*sorted(MODELS), *TOOLS])
 def test_task_passes_every_parameter_and_the_entry_point_accepts_the_defaults(bundle, name):
     job = bundle["resources"]["jobs"][name]
     [task] = job["tasks"]
@@ -80,7 +82,7 @@ def test_task_passes_every_parameter_and_the_entry_point_accepts_the_defaults(bu
     python = task["spark_python_task"]
     assert (REPO / python["python_file"]).is_file()
     arguments = python["parameters"]
-    assert arguments[0] == name and name in {*MODELS, "sweep"}
+    assert arguments[0] == name and name in {*MODELS, *TOOLS}
     flags = arguments[arguments.index("--") + 1:]
     passed = dict(zip(flags[::2], flags[1::2], strict=True))
     assert passed == {f"--{p['name']}": f"{{{{job.parameters.{p['name']}}}}}" for p in job["parameters"]
@@ -93,12 +95,15 @@ def test_task_passes_every_parameter_and_the_entry_point_accepts_the_defaults(bu
         plan = parse_args([*argv, *shlex.split(defaults["space"])], here=False)
         assert plan.params.backend == "spark" and plan.sampler == "grid"
     else:
+        from predict.params import PredictParams
+        from promote.params import PromoteParams
         from runkit.params import parse
 
-        parse(MODELS[name].params, argv, prog=name)
+        declared_by = {"promote": PromoteParams, "predict": PredictParams}
+        parse(MODELS[name].params if name in MODELS else declared_by[name], argv, prog=name)
 
 
-@pytest.mark.parametrize("name", [*sorted(MODELS), "sweep"])
+@pytest.mark.parametrize("name", [*sorted(MODELS), *TOOLS])
 def test_job_installs_the_pins_and_runs_on_current_ml_runtimes(bundle, name):
     job = bundle["resources"]["jobs"][name]
     [task] = job["tasks"]

@@ -14,12 +14,14 @@ import yaml
 from compare.params import CompareParams
 from models import DEFAULT, MODELS
 from models.snippets import as_yaml, mlproject_entry
+from predict.params import PredictParams
 from promote.params import PromoteParams
 from runkit.params import MLPROJECT_TYPES, declared
 from sweep.params import SweepParams
 from tests.processes import REPO
 
-TOOLS = {"sweep": SweepParams, "compare": CompareParams, "promote": PromoteParams}
+TOOLS = {"sweep": SweepParams, "compare": CompareParams, "promote": PromoteParams,
+         "predict": PredictParams}
 
 
 @pytest.fixture(scope="module")
