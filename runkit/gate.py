@@ -37,7 +37,8 @@ def register_as_field(what: str = "the trained model") -> Any:
 def min_improvement_field() -> Any:
     """The `min_improvement` parameter: the margin the gate asks of a new champion."""
     return param(0.0, f"relative margin by which a model must beat @{CHAMPION} to take it "
-                      "(0.01: better by a hundredth); 0: any strict improvement", low=0, high=1, high_open=True)
+                      "(0.01: better by a hundredth); 0: any strict improvement",
+                 low=0, high=1, high_open=True)
 
 
 class GateRefusal(Refusal):

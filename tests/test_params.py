@@ -10,7 +10,8 @@ from runkit.params import parse
 
 def test_defaults_are_the_labs():
     assert parse(DiabParams, [], prog="diab") == DiabParams(
-        n_estimators=200, max_depth=6, max_features=4, test_size=0.25, seed=42, register_as="", min_improvement=0.0)
+        n_estimators=200, max_depth=6, max_features=4, test_size=0.25, seed=42, register_as="",
+        min_improvement=0.0)
 
 
 def test_values_are_parsed_to_their_types():
@@ -56,7 +57,8 @@ HELP_LINES = [
     "--test_size FLOAT fraction of the rows held out for testing; a number in (0, 1); default 0.25",
     "--seed INT seed of the train/test split and of the forest; an integer in [0, 4294967295]; default 42",
     "--register_as STR registered-model name for the trained model: it becomes @champion if it beats "
-    "the current one on its own held-out data, else @challenger; empty: do not register; a string; default ''",
+    "the current one on its own held-out data, else @challenger; empty: do not register; a string; "
+    "default ''",
     "--min_improvement FLOAT relative margin by which a model must beat @champion to take it "
     "(0.01: better by a hundredth); 0: any strict improvement; a number in [0, 1); default 0.0",
 ]
