@@ -1,4 +1,5 @@
-"""Fixtures: a temporary sqlite tracking store, a real `mlflow server`, a `git daemon`."""
+"""Fixtures: a temporary sqlite tracking store, a real `mlflow server`, a `git daemon`,
+`mlflow models serve`."""
 
 from __future__ import annotations
 
@@ -7,7 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.processes import REPO, free_port, start_mlflow_server, stop, wait_for_port
+from tests.processes import (
+    BIN,
+    REPO,
+    free_port,
+    project_env,
+    start_mlflow_server,
+    stop,
+    wait_for_http,
+    wait_for_port,
+)
 
 
 def pytest_configure(config):
@@ -60,4 +70,24 @@ def git_daemon(tmp_path_factory) -> tuple[str, str]:
         wait_for_port(port, process)
         yield f"git://127.0.0.1:{port}/project.git", sha
     finally:
+        stop(process)
+
+
+@pytest.fixture
+def served(request):
+    """Start `mlflow models serve` for a model URI; yield its base URL."""
+    processes = []
+
+    def serve(model_uri: str, tracking_uri: str, cwd: Path) -> str:
+        port = free_port()
+        process = subprocess.Popen(
+            [str(BIN / "mlflow"), "models", "serve", "-m", model_uri, "--env-manager", "local",
+             "-h", "127.0.0.1", "-p", str(port)], env=project_env(tracking_uri), cwd=cwd,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        processes.append(process)
+        wait_for_http(f"http://127.0.0.1:{port}/ping", process, seconds=120)
+        return f"http://127.0.0.1:{port}"
+
+    yield serve
+    for process in processes:
         stop(process)

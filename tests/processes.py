@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -129,3 +130,12 @@ def stop(process: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, 9)
             process.wait()
+
+
+def invoke(url: str, body: str) -> list:
+    import urllib.request
+
+    request = urllib.request.Request(f"{url}/invocations", data=body.encode(),  # noqa: S310 (http)
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 (http on 127.0.0.1)
+        return json.loads(response.read())["predictions"]

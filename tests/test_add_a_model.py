@@ -100,7 +100,7 @@ def test_a_third_model_added_by_the_page_runs_everywhere(tmp_path, workspace):  
     assert single.returncode == 0, single.stderr[-3000:]
     assert single.stdout.strip().splitlines()[-1].startswith("accuracy ")
     sweep = mlflow_run(str(project), "-e", "sweep", "-P", "model=iris", "-P", "C=0.1,1,10", "-P", "workers=2",
-                       env=env, cwd=tmp_path)
+                       "-P", "register_as=iris-lr", env=env, cwd=tmp_path)
     assert sweep.returncode == 0, sweep.stderr[-3000:]
     compare = mlflow_run(str(project), "-e", "compare", "-P", "model=iris", "-P", "experiment_name=Default",
                          "-P", f"output_dir={tmp_path / 'plots'}", env=env, cwd=tmp_path)
@@ -114,6 +114,10 @@ def test_a_third_model_added_by_the_page_runs_everywhere(tmp_path, workspace):  
     assert {r.data.tags.get("sweep.trial_number") for r in trained} == {None, "0", "1", "2"}
     assert {p.name for p in (tmp_path / "plots").iterdir()} >= {"runs.csv", "accuracy_vs_params.png"}
     assert len(client.search_logged_models(experiment_ids=["0"])) == 4
+    champion = client.get_run(client.get_model_version_by_alias("iris-lr", "champion").run_id)
+    trials = [r for r in trained if "sweep.trial_number" in r.data.tags]
+    assert champion.data.metrics["accuracy"] == max(r.data.metrics["accuracy"] for r in trials)
+    assert "iris-lr version 1 (accuracy " in sweep.stderr and "is champion; there was none" in sweep.stderr
 
     daemon = served_git_remote(project, tmp_path / "git")
     try:

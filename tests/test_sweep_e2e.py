@@ -7,7 +7,6 @@ serving tests; a third sweep runs four workers against a real `mlflow server`.
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +15,7 @@ import pytest
 
 from diab import DiabParams, fit_and_evaluate
 from tests.mnist_fixtures import make_mnist, write_npz
-from tests.processes import BIN, REPO, dash_p, free_port, mlflow_run, project_env, run, stop, wait_for_http
+from tests.processes import REPO, dash_p, invoke, mlflow_run, project_env, run
 from tests.tracking_reads import all_runs, client_for, load_model
 
 pytestmark = pytest.mark.slow  # end to end: real processes, servers and training
@@ -98,35 +97,6 @@ def test_compare_writes_tables_and_plots(diab_sweep):
     assert compare_run.info.run_name == "compare diab"
     logged = {Path(a.path).name for a in client.list_artifacts(compare_run.info.run_id, "compare")}
     assert logged == {"runs.csv", "runs.md", "mse_vs_params.png", "parallel_coordinates.png"}
-
-
-@pytest.fixture
-def served(request):
-    """Start `mlflow models serve` for a model URI; yield its base URL."""
-    processes = []
-
-    def serve(model_uri: str, tracking_uri: str, cwd: Path) -> str:
-        port = free_port()
-        process = subprocess.Popen(
-            [str(BIN / "mlflow"), "models", "serve", "-m", model_uri, "--env-manager", "local",
-             "-h", "127.0.0.1", "-p", str(port)], env=project_env(tracking_uri), cwd=cwd,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-        processes.append(process)
-        wait_for_http(f"http://127.0.0.1:{port}/ping", process, seconds=120)
-        return f"http://127.0.0.1:{port}"
-
-    yield serve
-    for process in processes:
-        stop(process)
-
-
-def invoke(url: str, body: str) -> list:
-    import urllib.request
-
-    request = urllib.request.Request(f"{url}/invocations", data=body.encode(),  # noqa: S310 (http)
-                                     headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 (http on 127.0.0.1)
-        return json.loads(response.read())["predictions"]
 
 
 def test_champion_serves_its_input_example(diab_sweep, served):
