@@ -130,13 +130,9 @@ def test_a_bundle_sweep_logs_into_the_swept_models_experiment(tmp_path, sqlite_u
     from tests.processes import project_env, run
     from tests.tracking_reads import client_for
 
-    job = bundle["resources"]["jobs"]["sweep"]
-    defaults = {p["name"]: p["default"] for p in job["parameters"]}
-    defaults.update(model=model, backend="local",  # Spark's own path is tested in test_sweep_study
+    argv = job_argv(bundle["resources"]["jobs"]["sweep"], model=model,
+                    backend="local",  # Spark's own path is tested in test_sweep_study
                     space=SMALL_GRIDS[model].format(data=write_npz(tmp_path / "mnist.npz")))
-    arguments = job["tasks"][0]["spark_python_task"]["parameters"]
-    argv = [re.sub(r"\{\{job\.parameters\.(\w+)\}\}", lambda m: defaults[m[1]], arg)
-            .replace("${var.experiment_dir}", "/Users/me@example.com") for arg in arguments]
     env = project_env(sqlite_uri)
     env.pop("PYTHONPATH")  # the launcher finds the project's packages itself, as in a checkout
     done = run(["python", str(REPO / "databricks" / "entry.py"), *argv], env, cwd=tmp_path, timeout=300)
@@ -147,3 +143,47 @@ def test_a_bundle_sweep_logs_into_the_swept_models_experiment(tmp_path, sqlite_u
     runs = client.search_runs([experiment.experiment_id])
     assert len(runs) == 3 and {r.info.status for r in runs} == {"FINISHED"}
     assert sum(MODELS[model].metric in r.data.metrics for r in runs) == 2
+
+
+def job_argv(job: dict, **values: str) -> list[str]:
+    """The job task's arguments with its parameters' defaults, `values` replacing some."""
+    defaults = {p["name"]: p["default"] for p in job["parameters"]} | values
+    arguments = job["tasks"][0]["spark_python_task"]["parameters"]
+    return [re.sub(r"\{\{job\.parameters\.(\w+)\}\}", lambda m: defaults[m[1]], arg)
+            .replace("${var.experiment_dir}", "/Users/me@example.com") for arg in arguments]
+
+
+@pytest.mark.slow
+def test_the_promote_and_predict_jobs_gate_and_score_into_their_experiments(tmp_path, sqlite_uri, bundle):
+    """The bundle's promote job forces a challenger to champion; its predict job scores a table
+    with it; each logs under `experiment_dir` into its own experiment."""
+    from sklearn.datasets import load_diabetes
+
+    from tests.processes import project_env, run
+    from tests.tracking_reads import client_for
+
+    env = project_env(sqlite_uri)
+    for depth in ("4", "1"):  # version 1 the champion; version 2, shallower, its challenger
+        done = run(["python", "-m", "diab", "--n_estimators", "10", "--max_depth", depth,
+                    "--register_as", "diab-rf"], env, cwd=tmp_path)
+        assert done.returncode == 0, done.stderr[-3000:]
+    env.pop("PYTHONPATH")  # the launcher finds the project's packages itself, as in a checkout
+    launcher = ["python", str(REPO / "databricks" / "entry.py")]
+    jobs = bundle["resources"]["jobs"]
+    promoted = run([*launcher, *job_argv(jobs["promote"], model_name="diab-rf", version="2", force="true")],
+                   env, cwd=tmp_path)
+    assert promoted.returncode == 0, promoted.stderr[-3000:]
+    assert "diab-rf version 2 is champion (forced); was version 1" in promoted.stdout
+
+    load_diabetes(as_frame=True).frame.drop(columns=["target"]).head(12).to_csv(tmp_path / "new.csv",
+                                                                                  index=False)
+    scored = run([*launcher, *job_argv(jobs["predict"], model_uri="models:/diab-rf@champion", backend="local",
+                                       input=str(tmp_path / "new.csv"), output=str(tmp_path / "out.csv"))],
+                 env, cwd=tmp_path)
+    assert scored.returncode == 0, scored.stderr[-3000:]
+    assert "scored 12 rows with diab-rf version 2" in scored.stdout
+    client = client_for(sqlite_uri)
+    for experiment, tag in (("model-promotions", "gate.decision"), ("batch-scoring", "predict.model_name")):
+        found = client.get_experiment_by_name(f"/Users/me@example.com/{experiment}")
+        [logged] = client.search_runs([found.experiment_id])
+        assert logged.info.status == "FINISHED" and tag in logged.data.tags

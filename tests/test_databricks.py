@@ -15,6 +15,8 @@ import subprocess
 import time
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from runkit.requirements import classic_pins
@@ -286,3 +288,33 @@ def test_notebook_runs_as_a_script_against_a_local_store(tmp_path, sqlite_uri, e
     names = {"diab": "diab n10-d6-f4", "mnist": "mnist bs128-e1-lr0.05-u16"}
     assert logged.info.run_name == names[entry_point]
     assert {"diab": "mse", "mnist": "test_accuracy"}[entry_point] in logged.data.metrics
+
+
+def test_register_then_score_with_the_champion_on_the_workspace(workspace, checkout, tmp_path):
+    """diab registers through the gate in a job, then a `predict` job scores a table with
+    the champion: both through `-b databricks-jobs`, the files on the job's shared disk."""
+    from sklearn.datasets import load_diabetes
+
+    from tests.tracking_reads import load_model
+
+    trained = submit(workspace, checkout, spec(tmp_path, "cpu"), "diab", "-P", "n_estimators=20",
+                     "-P", "register_as=diab-rf")
+    assert trained.returncode == 0, trained.stderr[-3000:] + "".join(j.log for j in workspace.jobs.values())
+    client = client_for(workspace.store)
+    champion = client.get_model_version_by_alias("diab-rf", "champion")
+    assert str(champion.version) == "1" and champion.tags["gate.decision"] == "champion"
+
+    rows = load_diabetes(as_frame=True).frame.drop(columns=["target"]).head(30)
+    rows.to_csv(tmp_path / "new.csv", index=False)
+    scored = submit(workspace, checkout, spec(tmp_path, "cpu"), "predict", "-P",
+                    "model_uri=models:/diab-rf@champion", "-P", f"input={tmp_path / 'new.csv'}",
+                    "-P", f"output={tmp_path / 'scored.csv'}", "-P", "backend=local",
+                    experiment="/Users/me@example.com/batch-scoring")
+    assert scored.returncode == 0, scored.stderr[-3000:] + "".join(j.log for j in workspace.jobs.values())
+    table = pd.read_csv(tmp_path / "scored.csv")
+    expected = load_model(workspace.store, "models:/diab-rf@champion").predict(rows)
+    np.testing.assert_allclose(table["prediction"], expected, rtol=1e-12)
+    _, [logged] = runs_of(workspace, "/Users/me@example.com/batch-scoring")
+    assert logged.info.status == "FINISHED" and logged.data.metrics["rows"] == 30
+    assert logged.data.tags["predict.model_version"] == "1"
+    assert_token_nowhere(workspace, trained.stdout, trained.stderr, scored.stdout, scored.stderr)
