@@ -104,6 +104,8 @@ def decide(entry: Entry, name: str, params, candidate_uri: str, *, min_improveme
     """Score, compare, then register `candidate_uri` (unless it is `version` already) and move aliases."""
     import mlflow
 
+    from runkit.scoring import same_interface
+
     if entry.scoring is None:
         raise GateRefusal(f"register_as: model {entry.name} declares no scoring (Entry.scoring), "
                           "so the gate cannot compare it with a champion")
@@ -121,8 +123,6 @@ def decide(entry: Entry, name: str, params, candidate_uri: str, *, min_improveme
         if champion is not None:
             who = f"{name} version {held_by} (@{CHAMPION})"
             held = load(f"models:/{name}/{held_by}", who)
-            from runkit.scoring import same_interface
-
             if not same_interface(candidate, held):
                 raise GateRefusal(f"{who} takes other inputs or gives other outputs than the candidate "
                                   "(another kind of model or feature set); nothing moved: register under "
