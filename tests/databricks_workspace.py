@@ -8,6 +8,11 @@ A submitted run really runs: its git commit is checked out from the `git_source`
 a pin that this Python satisfies (the "cluster" installs nothing), then the
 `spark_python_task` runs with its parameters and the workspace's credentials, as a job
 does. MLflow's tracking API (`/api/2.0/mlflow/...`) is served by a real `mlflow server`.
+
+Its model registry is not stood in for: a real workspace's is Unity Catalog (`databricks-uc`,
+its own API), and MLflow refuses aliases on the legacy workspace registry. Jobs here are told
+`MLFLOW_REGISTRY_URI=<that mlflow server>`, a plain MLflow registry taking the same client
+calls (aliases, versions, tags) that the project makes of Unity Catalog.
 """
 
 from __future__ import annotations
@@ -137,7 +142,7 @@ class Workspace:
         env = {k: v for k, v in os.environ.items()
                if not k.startswith(("MLFLOW_", "DATABRICKS_", "DBJOBS_")) and k != "PYTHONPATH"}
         env.update(DATABRICKS_HOST=self.url, DATABRICKS_TOKEN=self.token, PYTHONUNBUFFERED="1",
-                   DATABRICKS_RUNTIME_VERSION="17.3")
+                   DATABRICKS_RUNTIME_VERSION="17.3", MLFLOW_REGISTRY_URI=self.mlflow_url)
         return env
 
     # the REST API ---------------------------------------------------------------------

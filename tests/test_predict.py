@@ -14,7 +14,7 @@ import pytest
 
 from tests.mnist_fixtures import make_mnist, write_npz
 from tests.processes import REPO, dash_p, invoke, java_missing, mlflow_run, project_env, run
-from tests.tracking_reads import all_runs, client_for, load_model
+from tests.tracking_reads import all_runs, client_for, load_model, logged_models
 
 pytestmark = pytest.mark.slow  # real training, mlflow run, serving and Spark
 
@@ -62,7 +62,8 @@ def test_predict_writes_the_rows_with_the_champions_predictions_as_served(regist
     client = client_for(uri)
     champion = client.get_model_version_by_alias("diab-rf", "champion")
     assert set(scored["model_name"]) == {"diab-rf"} and set(scored["model_version"]) == {1}
-    assert set(scored["model_id"]) == {champion.model_id}
+    [logged_model] = logged_models(client, client.get_run(champion.run_id))
+    assert set(scored["model_id"]) == {logged_model.model_id}
 
     url = served("models:/diab-rf@champion", uri, folder)
     body = json.dumps({"dataframe_split": {"columns": list(rows.columns), "data": rows.values.tolist()}})
