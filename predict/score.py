@@ -7,6 +7,7 @@ Everything is checked before anything is written.
 
 from __future__ import annotations
 
+import hashlib
 import warnings
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,9 +42,7 @@ def score_here(model, model_uri: str, input_path: str, output: str, described: d
     else:
         rows = read_table(input_path)
         inputs = checked_frame(rows, schema)
-        with warnings.catch_warnings():  # a local path reads as two kinds of source; MLflow says so
-            warnings.filterwarnings("ignore", message="The specified dataset source can be interpreted")
-            dataset = mlflow.data.from_pandas(rows, name=Path(input_path).stem, source=input_path)
+        dataset = table_dataset(rows, input_path)
     try:
         predicted, probability = predictions(model, inputs)
     except Exception as error:  # MLflow's schema enforcement, or the model itself
@@ -55,6 +54,27 @@ def score_here(model, model_uri: str, input_path: str, output: str, described: d
     write_table(scored.assign(**stamp(described)), output)
     log_dataset(dataset, context="inference")
     return len(scored)
+
+
+def table_dataset(rows, path: str):
+    """The input table as an MLflow data set: its source, schema and a digest of every row.
+
+    `mlflow.data.from_pandas` infers the schema by testing each value in Python: 26 of the
+    36 s that scoring a million rows took (cProfile). Here the schema is inferred from the
+    first thousand rows and the digest hashes all of them, vectorized.
+    """
+    import pandas as pd
+    from mlflow.data.dataset_source_registry import resolve_dataset_source
+    from mlflow.data.meta_dataset import MetaDataset
+    from mlflow.models import infer_signature
+
+    hashed = pd.util.hash_pandas_object(rows, index=False).to_numpy()
+    digest = hashlib.sha256(hashed.tobytes()).hexdigest()[:16]
+    with warnings.catch_warnings():  # a local path reads as two kinds of source; MLflow says so
+        warnings.filterwarnings("ignore", message="The specified dataset source can be interpreted")
+        source = resolve_dataset_source(path)
+    schema = infer_signature(rows.head(1000)).inputs
+    return MetaDataset(source, name=Path(path).stem, digest=digest, schema=schema)
 
 
 def score_on_spark(model, model_uri: str, input_path: str, output: str, described: dict, workers: int) -> int:
