@@ -113,6 +113,17 @@ def test_a_candidate_with_another_split_is_compared_on_its_own_rows(tmp_path):
     version = client.get_model_version("diab-rf", "2")
     assert float(version.tags["gate.champion_score"]) == pytest.approx(on_its_rows)
 
+    # The champion's own run, promoted by run id: registered again, and a tie keeps the champion.
+    first_run = client.get_model_version("diab-rf", "1").run_id
+    tie = run(["python", "-m", "promote", "--model_name", "diab-rf", "--run_id", first_run], env,
+              cwd=tmp_path)
+    assert tie.returncode == 0, tie.stderr[-3000:]
+    mse = trained.metrics["mse"]
+    assert tie.stdout.strip().splitlines()[-1] == (f"diab-rf version 3 stays challenger: mse {mse:.6g} "
+                                                   f"does not beat {mse:.6g} of champion version 1")
+    assert client.get_model_version("diab-rf", "3").run_id == first_run
+    assert str(client.get_model_version_by_alias("diab-rf", "challenger").version) == "3"
+
 
 def test_a_champion_the_gate_cannot_score_is_refused_and_nothing_moves(tmp_path):
     """A `diab-rf` champion trained on three columns cannot score diab's rows: one line, exit 1."""
