@@ -13,7 +13,7 @@ processes on this project's 2-core machine, 2026-11-29):
   imported: 7.1 s against 9.8 s (2.7 s saved); anything may still import them afterwards.
 - `import_in_background`: a run that registers imports MLflow's evaluation code (0.9 s) in a
   thread while it trains and logs; `benchmarks/gate.py --pairs 4` (2026-11-30): the gate
-  added 2.59 s to a diab run with it, 3.04 s without.
+  added 2.59 s to a registering run of the default model with it, 3.04 s without.
 """
 
 from __future__ import annotations
