@@ -6,7 +6,10 @@ Runs a small diab grid in this process (one worker, a fresh sqlite store) with t
 own driver and trial code, and wraps the calls a trial makes (study ask and tell, run
 start and end, params, metrics, the data set, signature, model logging, requirements,
 tags) with timers. Prints a table of seconds per trial for each, and what is left over
-(the training itself and everything unwrapped). Issue 17's "measure first", before and after.
+(the training itself and everything unwrapped); then, within model logging, the skops dump
+and the skops loads (MLflow loads the file back once after the dump, and once more to
+validate the serving example).
+Issue 17's "measure first", before and after.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 SPENT: dict[str, float] = collections.defaultdict(float)
+WITHIN: dict[str, float] = collections.defaultdict(float)  # parts of model logging, timed apart
 DEPTH = [0]  # a timed call inside another (a tell's log_batch) counts for the outer one only
 
 
@@ -45,6 +49,21 @@ def timed(owner, attribute: str, label: str) -> None:
     setattr(owner, attribute, wrapper)
 
 
+def timed_within(owner, attribute: str, label: str) -> None:
+    """Like `timed`, into WITHIN, whatever the call is inside of."""
+    original = getattr(owner, attribute)
+
+    @functools.wraps(original)
+    def wrapper(*args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            WITHIN[label] += time.perf_counter() - start
+
+    setattr(owner, attribute, wrapper)
+
+
 def instrument() -> None:
     import mlflow
     import mlflow.models
@@ -61,6 +80,10 @@ def instrument() -> None:
     timed(runkit.tracking, "log_dataset", "data set")
     timed(mlflow.models, "infer_signature", "signature")
     timed(mlflow.sklearn, "log_model", "model logging (all of log_model)")
+    import skops.io
+
+    timed_within(skops.io, "dump", "skops dump")
+    timed_within(skops.io, "load", "skops load (both of them)")
 
 
 def main() -> None:
@@ -109,6 +132,9 @@ def main() -> None:
     for label, seconds in sorted(SPENT.items(), key=lambda item: -item[1]):
         print(f"  {label:<36} {seconds / args.trials:6.3f}")
     print(f"  {'everything else':<36} {(total - sum(SPENT.values())) / args.trials:6.3f}")
+    print("within model logging:")
+    for label, seconds in sorted(WITHIN.items(), key=lambda item: -item[1]):
+        print(f"  {label:<46} {seconds / args.trials:6.3f}")
 
 
 if __name__ == "__main__":
