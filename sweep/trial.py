@@ -4,12 +4,25 @@
 inside the trial's child run, and returns how it ended. It leaves the run RUNNING: the
 driver's `tell` ends it (FINISHED, KILLED for pruned, FAILED). Ending it here would make
 that `tell` fail, and the trial would have no value.
+
+A trial runs at most once. Spark runs a task again when its executor is lost (and may run a
+speculative copy); the copy would train into the same run: two metric histories, a second
+model. So each attempt first claims the run by logging the param `sweep.attempt` with a value
+of its own. MLflow refuses to change a param in every store, so only the first attempt gets
+it; a later one ends without touching the run, and the trial ends FAILED, saying why. The
+guard is on the run, not on Spark's attempt number: a stage re-run after a lost executor
+starts its tasks at attempt 0 again.
 """
 
 from __future__ import annotations
 
 import os
+import uuid
 from typing import Any, NamedTuple
+
+ATTEMPT = "sweep.attempt"  # write-once: the attempt that took the trial's run
+REPEATED = ("not run again: an earlier attempt of this trial already started its run (a retried "
+            "or speculative Spark task); resume the sweep to run the setting anew")
 
 
 class Task(NamedTuple):
@@ -51,6 +64,8 @@ def run_trial(task: Task) -> Outcome:
     target = MODELS[task.model]
     storage = reporter = None
     try:
+        if not claimed(task.trial_id):
+            return Outcome(task, "FAIL", error=REPEATED)
         if task.prune:
             storage, reporter = step_reporter(task, target)
         run = mlflow.start_run(run_id=task.trial_id)
@@ -65,6 +80,20 @@ def run_trial(task: Task) -> Outcome:
         return Outcome(task, "PRUNED", pruned_after_epoch=reporter.pruned_after_step)
     except Exception as error:
         return Outcome(task, "FAIL", error=one_line(error))
+
+
+def claimed(run_id: str) -> bool:
+    """Claim the trial's run for this attempt; False when an earlier attempt claimed it."""
+    import mlflow
+    from mlflow.exceptions import MlflowException
+
+    try:
+        mlflow.MlflowClient().log_param(run_id, ATTEMPT, uuid.uuid4().hex, synchronous=True)
+    except MlflowException as error:
+        if error.error_code == "INVALID_PARAMETER_VALUE" and ATTEMPT in str(error):
+            return False
+        raise
+    return True
 
 
 def step_reporter(task: Task, target):

@@ -1,0 +1,37 @@
+"""A trial runs at most once: a second attempt of the same task (Spark's retry after a lost
+executor, or a speculative copy) leaves the trial's run as the first attempt left it."""
+
+from __future__ import annotations
+
+from tests.tracking_reads import client_for, logged_models
+
+
+def test_a_second_attempt_of_a_trial_ends_failed_without_touching_its_run(sqlite_uri):
+    import mlflow
+
+    from diab.params import DiabParams
+    from sweep.driver import trial_run_id
+    from sweep.space import distributions, parse_space
+    from sweep.study import load_study, make_sampler, mark_as_study, study_name
+    from sweep.trial import ATTEMPT, REPEATED, Task, run_trial
+
+    mlflow.set_tracking_uri(sqlite_uri)
+    client = client_for(sqlite_uri)
+    experiment_id = client.create_experiment("attempts")
+    parent = client.create_run(experiment_id).info.run_id
+    mark_as_study(client, parent, "minimize")
+    study, storage = load_study(study_name(parent), experiment_id, make_sampler("grid", 0))
+    study.enqueue_trial({"n_estimators": 5})
+    trial = study.ask(fixed_distributions=distributions(parse_space(DiabParams, {"n_estimators": "5"})))
+    storage.flush_all_batches()
+    task = Task("diab", trial_run_id(trial), trial.number, dict(trial.params), study_name(parent),
+                experiment_id, sqlite_uri, False, "median", 1)
+
+    first, second = run_trial(task), run_trial(task)
+
+    assert first.state == "COMPLETE" and first.value > 0
+    assert second.state == "FAIL" and second.error == REPEATED
+    run = client.get_run(task.trial_id)
+    assert [m.value for m in client.get_metric_history(task.trial_id, "mse")] == [first.value]
+    assert len(logged_models(client, run)) == 1
+    assert len(run.data.params[ATTEMPT]) == 32  # the first attempt's own mark
