@@ -62,13 +62,12 @@ def score(params: PredictParams) -> tuple[int, float, dict[str, str]]:
 def load(model_uri: str):
     import mlflow.pyfunc
 
-    from runkit.faults import Refusal
+    from runkit.faults import Refusal, one_line
 
     try:
         return mlflow.pyfunc.load_model(model_uri)
     except Exception as error:  # no such model, alias or run; an artifact missing
-        text = str(error).strip().splitlines()[0][:300] if str(error).strip() else type(error).__name__
-        raise Refusal(f"model_uri: {model_uri} cannot be loaded ({text})") from None
+        raise Refusal(f"model_uri: {model_uri} cannot be loaded ({one_line(error)})") from None
 
 
 def describe(model_uri: str, model) -> dict[str, str]:

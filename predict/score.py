@@ -14,7 +14,7 @@ from pathlib import Path
 
 from predict.check import checked_frame, checked_spark_columns
 from predict.read import output_format, read_table, table_files, write_table
-from runkit.faults import Refusal
+from runkit.faults import Refusal, one_line
 
 
 def stamp(described: dict[str, str]) -> dict[str, str]:
@@ -46,8 +46,7 @@ def score_here(model, model_uri: str, input_path: str, output: str, described: d
     try:
         predicted, probability = predictions(model, inputs)
     except Exception as error:  # MLflow's schema enforcement, or the model itself
-        text = str(error).strip().splitlines()[0][:300] if str(error).strip() else type(error).__name__
-        raise Refusal(f"input: {model_uri} cannot score these rows ({text})") from None
+        raise Refusal(f"input: {model_uri} cannot score these rows ({one_line(error)})") from None
     scored = rows.assign(prediction=predicted)
     if probability is not None:
         scored = scored.assign(probability=probability)

@@ -83,11 +83,11 @@ def find(get, message: str):
     """`get()`, or a one-line refusal when the registry or store has no such thing."""
     from mlflow.exceptions import MlflowException
 
-    from runkit.faults import Refusal
+    from runkit.faults import MISSING, Refusal
 
     try:
         return get()
     except MlflowException as error:
-        if error.error_code in ("RESOURCE_DOES_NOT_EXIST", "NOT_FOUND", "INVALID_PARAMETER_VALUE"):
+        if error.error_code in MISSING:
             raise Refusal(message) from None
         raise

@@ -36,6 +36,15 @@ def tracking_uri() -> str:
     return redact(mlflow.get_tracking_uri())
 
 
+MISSING = ("RESOURCE_DOES_NOT_EXIST", "NOT_FOUND", "INVALID_PARAMETER_VALUE")  # MLflow's "no such thing"
+
+
+def one_line(error: BaseException) -> str:
+    """`Type: the first line of the message` (at most 200 characters of it), for a one-line report."""
+    text = str(error).strip()
+    return f"{type(error).__name__}: {text.splitlines()[0][:200]}" if text else type(error).__name__
+
+
 class Refusal(Exception):
     """The project refuses to go on; the message is one line saying why and what to change."""
 

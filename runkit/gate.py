@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from runkit.entry import Entry
-from runkit.faults import Refusal
+from runkit.faults import MISSING, Refusal, one_line
 from runkit.params import param
 
 CHAMPION, CHALLENGER = "champion", "challenger"
@@ -145,7 +145,7 @@ def current(client, name: str, alias: str):
     try:
         return client.get_model_version_by_alias(name, alias)
     except MlflowException as error:
-        if error.error_code in ("RESOURCE_DOES_NOT_EXIST", "NOT_FOUND", "INVALID_PARAMETER_VALUE"):
+        if error.error_code in MISSING:
             return None
         raise
 
@@ -217,8 +217,3 @@ def record(client, decision: Decision) -> None:
     run = mlflow.active_run()
     if run is not None:
         mlflow.set_tags(decision.tags())
-
-
-def one_line(error: BaseException) -> str:
-    text = str(error).strip()
-    return f"{type(error).__name__}: {text.splitlines()[0][:200]}" if text else type(error).__name__
