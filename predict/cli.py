@@ -50,8 +50,9 @@ def score(params: PredictParams) -> tuple[int, float, dict[str, str]]:
     if params.backend == "spark":
         rows = score_on_spark(model, params.model_uri, params.input, params.output, described, params.workers)
     else:
+        reads_itself = params.input.endswith(".npz")  # only a model's own reader needs its entry
         rows = score_here(model, params.model_uri, params.input, params.output, described,
-                          entry_of(model, described))
+                          entry_of(model, described) if reads_itself else None)
     seconds = time.perf_counter() - started
     mlflow.log_metrics({"rows": rows, "seconds": seconds, "rows_per_second": rows / seconds},
                        synchronous=True)
