@@ -208,9 +208,10 @@ def test_spark_backend_on_a_relative_sqlite_path(tmp_path):
 def test_ctrl_c_cancels_the_spark_trials(tmp_path, sqlite_uri):
     args = ["--model", "diab", "--max_depth", "20,30", "--n_estimators", "4000,4500", "--backend", "spark",
             "--workers", "2"]
+    client = client_for(sqlite_uri)
+    all_runs(client)  # the store's tables exist before the sweep and this poller both open it
     process = subprocess.Popen(["python", "-m", "sweep", *args], env=project_env(sqlite_uri),
                                cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    client = client_for(sqlite_uri)
     deadline = time.monotonic() + 240
     while time.monotonic() < deadline:  # both trials handed to executors
         time.sleep(1)
