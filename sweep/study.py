@@ -1,4 +1,4 @@
-"""The sweep's Optuna study, kept in MLflow by MLflow's own `MlflowStorage`.
+"""The sweep's Optuna study, kept in MLflow by MLflow's own `MlflowStorage` (`sweep.storage`).
 
 The sweep's parent run IS the study: it carries the tags `MlflowStorage` looks a study up
 by (its run name and `optuna.study_direction`), and each trial is a child run that the
@@ -52,7 +52,8 @@ def make_pruner(name: str, prune: bool, steps: int):
 def load_study(name: str, experiment_id: str, sampler=None, pruner=None):
     """The study `name` from the active tracking store; returns (study, storage)."""
     import optuna
-    from mlflow.optuna.storage import MlflowStorage
 
-    storage = MlflowStorage(experiment_id=experiment_id)
+    from sweep.storage import FewerReadsStorage
+
+    storage = FewerReadsStorage(experiment_id)
     return optuna.load_study(study_name=name, storage=storage, sampler=sampler, pruner=pruner), storage

@@ -1,0 +1,59 @@
+"""The sweep's study storage reads back exactly the trials MLflow's own `MlflowStorage` reads."""
+
+from __future__ import annotations
+
+import optuna
+import pytest
+
+from tests.tracking_reads import client_for
+
+
+@pytest.fixture
+def study_with_every_kind_of_trial(sqlite_uri):
+    """A study holding complete, pruned (with steps), failed, running and waiting trials."""
+    import mlflow
+
+    from sweep.study import load_study, mark_as_study, study_name
+
+    mlflow.set_tracking_uri(sqlite_uri)
+    client = client_for(sqlite_uri)
+    experiment_id = client.create_experiment("storage")
+    parent = client.create_run(experiment_id).info.run_id
+    mark_as_study(client, parent, "minimize")
+    study, storage = load_study(study_name(parent), experiment_id, optuna.samplers.TPESampler(seed=3))
+    for number in range(5):
+        trial = study.ask()
+        depth = trial.suggest_int("max_depth", 2, 12)
+        rate = trial.suggest_float("rate", 1e-4, 1.0, log=True)
+        kind = trial.suggest_categorical("kind", ["gini", "entropy"])
+        trial.set_user_attr("note", f"trial {number} {kind}")
+        if number == 1:
+            for step, value in enumerate((0.9, 0.7, 0.8)):
+                trial.report(value, step)
+            study.tell(trial, state=optuna.trial.TrialState.PRUNED)
+        elif number == 2:
+            study.tell(trial, state=optuna.trial.TrialState.FAIL)
+        elif number < 4:
+            study.tell(trial, depth * rate)
+    study.enqueue_trial({"max_depth": 5, "rate": 0.1, "kind": "gini"})
+    storage.flush_all_batches()
+    return experiment_id, parent  # the study's id is its parent run's id
+
+
+def test_every_trial_reads_back_as_mlflows_storage_reads_it(study_with_every_kind_of_trial):
+    from mlflow.optuna.storage import MlflowStorage
+
+    from sweep.storage import FewerReadsStorage
+
+    experiment_id, study_id = study_with_every_kind_of_trial
+    ours, mlflows = FewerReadsStorage(experiment_id), MlflowStorage(experiment_id=experiment_id)
+
+    trials = ours.get_all_trials(study_id)
+    assert trials == mlflows.get_all_trials(study_id)
+    assert {t.state.name for t in trials} == {"COMPLETE", "PRUNED", "FAIL", "RUNNING", "WAITING"}
+    [pruned] = [t for t in trials if t.state.name == "PRUNED"]
+    assert pruned.intermediate_values == {0: 0.9, 1: 0.7, 2: 0.8}
+    for trial in trials:
+        assert ours.get_trial(trial._trial_id) == mlflows.get_trial(trial._trial_id)
+    waiting = ours.get_all_trials(study_id, states=(optuna.trial.TrialState.WAITING,))
+    assert [t.number for t in waiting] == [5]  # the enqueued one
