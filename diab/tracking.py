@@ -9,6 +9,7 @@ from diab.data import TARGET
 from diab.params import DiabParams
 from diab.train import DiabResult, fit_and_evaluate
 from runkit.gate import GATED
+from runkit.model_log import log_model as log_with_flavor
 from runkit.requirements import pinned
 from runkit.tracking import log_dataset, new_params
 
@@ -52,8 +53,8 @@ def log_model(params: DiabParams, result: DiabResult):
     from mlflow.models import infer_signature
 
     example = result.data.x_test.head(5)
-    return mlflow.sklearn.log_model(
-        result.model, name=MODEL_NAME,
+    return log_with_flavor(
+        mlflow.sklearn, MODEL_NAME, sk_model=result.model,
         signature=infer_signature(example, result.model.predict(example)),
         input_example=example, pip_requirements=pinned(*MODEL_REQUIREMENTS),
         serialization_format="skops",  # MLflow's default is cloudpickle under a Databricks URI
