@@ -5,22 +5,14 @@ from __future__ import annotations
 import optuna
 import pytest
 
-from tests.tracking_reads import client_for
+from tests.studies import fresh_study
 
 
 @pytest.fixture
 def study_with_every_kind_of_trial(sqlite_uri):
     """A study holding complete, pruned (with steps), failed, running and waiting trials."""
-    import mlflow
-
-    from sweep.study import load_study, mark_as_study, study_name
-
-    mlflow.set_tracking_uri(sqlite_uri)
-    client = client_for(sqlite_uri)
-    experiment_id = client.create_experiment("storage")
-    parent = client.create_run(experiment_id).info.run_id
-    mark_as_study(client, parent, "minimize")
-    study, storage = load_study(study_name(parent), experiment_id, optuna.samplers.TPESampler(seed=3))
+    sampler = optuna.samplers.TPESampler(seed=3)
+    study, storage, experiment_id, parent = fresh_study(sqlite_uri, "storage", sampler)
     for number in range(5):
         trial = study.ask()
         depth = trial.suggest_int("max_depth", 2, 12)

@@ -3,24 +3,19 @@ executor, or a speculative copy) leaves the trial's run as the first attempt lef
 
 from __future__ import annotations
 
+from tests.studies import fresh_study
 from tests.tracking_reads import client_for, logged_models
 
 
 def test_a_second_attempt_of_a_trial_ends_failed_without_touching_its_run(sqlite_uri):
-    import mlflow
-
     from diab.params import DiabParams
     from sweep.driver import trial_run_id
     from sweep.space import distributions, parse_space
-    from sweep.study import load_study, make_sampler, mark_as_study, study_name
+    from sweep.study import make_sampler, study_name
     from sweep.trial import ATTEMPT, REPEATED, Task, run_trial
 
-    mlflow.set_tracking_uri(sqlite_uri)
+    study, storage, experiment_id, parent = fresh_study(sqlite_uri, "attempts", make_sampler("grid", 0))
     client = client_for(sqlite_uri)
-    experiment_id = client.create_experiment("attempts")
-    parent = client.create_run(experiment_id).info.run_id
-    mark_as_study(client, parent, "minimize")
-    study, storage = load_study(study_name(parent), experiment_id, make_sampler("grid", 0))
     study.enqueue_trial({"n_estimators": 5})
     trial = study.ask(fixed_distributions=distributions(parse_space(DiabParams, {"n_estimators": "5"})))
     storage.flush_all_batches()

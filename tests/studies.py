@@ -1,0 +1,18 @@
+"""A new, empty sweep study in a test's own store, made the way a sweep makes one."""
+
+from __future__ import annotations
+
+
+def fresh_study(tracking_uri: str, experiment: str, sampler):
+    """(study, storage, experiment id, parent run id) of a new study at `tracking_uri`."""
+    import mlflow
+
+    from sweep.study import load_study, mark_as_study, study_name
+
+    mlflow.set_tracking_uri(tracking_uri)
+    client = mlflow.MlflowClient(tracking_uri=tracking_uri)
+    experiment_id = client.create_experiment(experiment)
+    parent = client.create_run(experiment_id).info.run_id
+    mark_as_study(client, parent, "minimize")
+    study, storage = load_study(study_name(parent), experiment_id, sampler)
+    return study, storage, experiment_id, parent
