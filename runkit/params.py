@@ -26,20 +26,25 @@ MLPROJECT_TYPES = {int: "int", float: "float", str: "string"}
 
 def param(default: Any, help: str, *, low: float | None = None, high: float | None = None,
           low_open: bool = False, high_open: bool = False, why: str = "",
-          choices: tuple[str, ...] = (), short: str = "", headline: bool = False) -> Any:
+          choices: tuple[str, ...] = (), prefixes: tuple[str, ...] = (), short: str = "",
+          headline: bool = False) -> Any:
     """Declare one parameter: its default, its help text and its allowed range or choices.
 
+    `prefixes` also allows a string that starts with one of them and goes on (a URL scheme).
     `short` labels its value in run names (`max_depth=8` is `d8`); a `headline` parameter is
     always named, the others only when they differ from their default.
     """
     bounds = {"low": low, "high": high, "low_open": low_open, "high_open": high_open, "why": why,
-              "choices": choices}
+              "choices": choices, "prefixes": prefixes}
     naming = {"short": short, "headline": headline}
     return dataclasses.field(default=default, metadata={"help": help, "bounds": bounds, "naming": naming})
 
 
 def allowed(kind: type, bounds: dict) -> str:
     """Describe the values a parameter allows, e.g. 'an integer in [1, 10]'."""
+    if bounds.get("choices") and bounds.get("prefixes"):
+        return ("one of " + ", ".join(bounds["choices"]) + ", or a URL starting "
+                + ", ".join(bounds["prefixes"]))
     if bounds.get("choices"):
         return "one of " + ", ".join(bounds["choices"])
     noun = {int: "an integer", float: "a number", str: "a string"}[kind]
@@ -73,7 +78,8 @@ def converter(kind: type, bounds: dict):
     def convert(text: str):
         wanted = allowed(kind, bounds)
         if kind is str:
-            if bounds.get("choices") and text not in bounds["choices"]:
+            prefixed = any(text.startswith(p) and len(text) > len(p) for p in bounds.get("prefixes", ()))
+            if bounds.get("choices") and text not in bounds["choices"] and not prefixed:
                 raise argparse.ArgumentTypeError(f"must be {wanted}, got {text!r}")
             return text
         try:

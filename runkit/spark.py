@@ -1,7 +1,10 @@
 """The Spark session a sweep or a batch scoring runs on, and the one-line check that Spark can start.
 
-On Databricks it is the cluster's session; elsewhere a local one, `local[workers]`, whose
-executors run this interpreter.
+`where` names it: `spark` is the cluster's session on Databricks, the Spark Connect server
+that `SPARK_REMOTE` names when it is set, and otherwise a local one, `local[workers]`; a
+`sc://host:port` URL is a Spark Connect server; any other value is a Spark master URL
+(`spark://host:port`, `yarn`, `k8s://...`). Executors of a classic session run this
+interpreter unless `PYSPARK_PYTHON` says otherwise.
 """
 
 from __future__ import annotations
@@ -24,26 +27,51 @@ class BackendError(Refusal):
     """Spark cannot start here; the message is one line saying what is missing."""
 
 
-def spark_session(workers: int, app: str = "sweep"):
-    """The cluster's session on Databricks; elsewhere a local one, `local[workers]`: (session, ours)."""
+def spark_session(workers: int, app: str = "sweep", where: str = "spark"):
+    """The session `where` names (see the module's docstring): (session, ours to stop)."""
     with warnings.catch_warnings():  # pyspark 4.3 supports pandas 3 but still warns about it
         warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas")
-        from pyspark.sql import SparkSession
-    if "DATABRICKS_RUNTIME_VERSION" in os.environ:
+        return _session(workers, app, where)
+
+
+def _session(workers: int, app: str, where: str):
+    from pyspark.sql import SparkSession
+
+    if where == "spark" and "DATABRICKS_RUNTIME_VERSION" in os.environ:
         return SparkSession.builder.getOrCreate(), False
-    os.environ["PYSPARK_PYTHON"] = sys.executable  # executors run this interpreter
-    session = (SparkSession.builder.master(f"local[{workers}]").appName(app)
+    if is_connect(where):
+        builder = SparkSession.builder.appName(app)
+        return (builder.remote(where) if where != "spark" else builder).getOrCreate(), True
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # executors run this interpreter
+    builder = (SparkSession.builder.master(f"local[{workers}]" if where == "spark" else where).appName(app)
                .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
-               .config("spark.python.worker.reuse", "true")
-               .config("spark.driver.extraJavaOptions", LOCAL_JVM_OPTIONS).getOrCreate())
-    return session, True
+               .config("spark.python.worker.reuse", "true"))
+    if where == "spark":
+        builder = builder.config("spark.driver.extraJavaOptions", LOCAL_JVM_OPTIONS)
+    return builder.getOrCreate(), True
 
 
-def check_spark() -> None:
-    """Refuse, in one line, a machine without pyspark or Java."""
+def is_connect(where: str) -> bool:
+    """Whether `where` is a Spark Connect server: a `sc://` URL, or `spark` with SPARK_REMOTE set."""
+    return where.startswith("sc://") or (where == "spark" and bool(os.environ.get("SPARK_REMOTE")))
+
+
+def shown(where: str) -> str:
+    """`where` as it may be logged or printed: a Connect URL's `;name=value` part can hold a token."""
+    return where.split(";", 1)[0]
+
+
+def check_spark(where: str = "spark") -> None:
+    """Refuse, in one line, a machine without pyspark, its Connect client, or Java (classic only)."""
+    where = shown(where)
     if importlib.util.find_spec("pyspark") is None:
-        raise BackendError("backend=spark needs pyspark, which is not installed "
+        raise BackendError(f"backend={where} needs pyspark, which is not installed "
                            "(pip install -r requirements-spark.txt)")
+    if is_connect(where):
+        if any(importlib.util.find_spec(name) is None for name in ("grpc", "grpc_status", "google.rpc")):
+            raise BackendError(f"backend={where} is Spark Connect, whose client is not installed "
+                               "(pip install 'pyspark[connect]', or -r requirements-spark.txt)")
+        return
     java_home = os.environ.get("JAVA_HOME")
     if not shutil.which("java") and not (java_home and Path(java_home, "bin", "java").exists()):
-        raise BackendError("backend=spark needs Java 17 or later: no `java` on PATH and no JAVA_HOME")
+        raise BackendError(f"backend={where} needs Java 17 or later: no `java` on PATH and no JAVA_HOME")

@@ -15,8 +15,8 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-from runkit.spark import check_spark, spark_session
-from sweep.trial import Outcome, Task, one_line, run_trial
+from runkit.spark import check_spark, is_connect, spark_session
+from sweep.trial import Outcome, Task, one_line, outcome_from_text, run_trial, run_trial_rows, task_text
 
 REPO = Path(__file__).resolve().parents[1]
 Done = Callable[[Outcome], None]
@@ -47,14 +47,23 @@ def _start_worker() -> None:
 
 
 class SparkPool:
-    """Each trial is one Spark task; `workers` trials run at once on the executors."""
+    """Each trial is one Spark task; `workers` trials run at once on the executors.
 
-    def __init__(self, workers: int, starting: Future | None = None):
-        self.session, self.owned = (starting or start_spark(workers)).result()
-        self.context = self.session.sparkContext
-        self.context.setLogLevel("ERROR")
+    One code path for classic Spark and Spark Connect (which has no SparkContext): a one-row
+    DataFrame holding the task, through `mapInPandas`. The project's code reaches the
+    executors as a zip: `addPyFile` on classic, `addArtifacts(pyfile=True)` on Connect.
+    """
+
+    def __init__(self, workers: int, starting: Future | None = None, where: str = "spark"):
+        self.session, self.owned = (starting or start_spark(workers, where)).result()
+        self.connect = is_connect(where)
         self.folder = tempfile.mkdtemp(prefix="sweep-code-")
-        self.context.addPyFile(package_zip(Path(self.folder) / "project.zip"))
+        code = package_zip(Path(self.folder) / "project.zip")
+        if self.connect:
+            self.session.addArtifacts(code, pyfile=True)
+        else:
+            self.session.sparkContext.setLogLevel("ERROR")
+            self.session.sparkContext.addPyFile(code)
         self.threads = ThreadPoolExecutor(workers, thread_name_prefix="spark-trial")
 
     def submit(self, task: Task, done: Done) -> None:
@@ -62,7 +71,9 @@ class SparkPool:
 
     def _run(self, task: Task, done: Done) -> None:
         try:
-            [outcome] = self.context.parallelize([task], 1).map(run_trial).collect()
+            tasks = self.session.createDataFrame([(task_text(task),)], "task string")
+            [row] = tasks.mapInPandas(run_trial_rows, "outcome string").collect()
+            outcome = outcome_from_text(task, row.outcome)
         except Exception as error:  # the task never reported: executor lost, job cancelled
             outcome = Outcome(task, "FAIL", error=one_line(error))
         done(outcome)
@@ -72,7 +83,11 @@ class SparkPool:
         self._stop()
 
     def abort(self) -> None:
-        self.context.cancelAllJobs()  # Ctrl-C on the driver does not stop running Spark tasks
+        # Ctrl-C on the driver does not stop running Spark tasks
+        if self.connect:
+            self.session.interruptAll()
+        else:
+            self.session.sparkContext.cancelAllJobs()
         self.threads.shutdown(wait=False, cancel_futures=True)
         self._stop()
 
@@ -82,10 +97,11 @@ class SparkPool:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def start_spark(workers: int) -> Future:
+def start_spark(workers: int, where: str = "spark") -> Future:
     """Start Spark in the background (its JVM takes seconds), while the driver sets up the study."""
-    check_spark()
-    return ThreadPoolExecutor(1, thread_name_prefix="spark-start").submit(spark_session, workers)
+    check_spark(where)
+    starter = ThreadPoolExecutor(1, thread_name_prefix="spark-start")
+    return starter.submit(spark_session, workers, "sweep", where)
 
 
 def package_zip(path: Path) -> str:
@@ -101,4 +117,4 @@ def package_zip(path: Path) -> str:
 
 def make_backend(name: str, workers: int, starting: Future | None = None):
     """The pool that runs the trials; `starting`: a Spark session already on its way."""
-    return SparkPool(workers, starting) if name == "spark" else LocalPool(workers)
+    return LocalPool(workers) if name == "local" else SparkPool(workers, starting, name)

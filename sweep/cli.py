@@ -18,7 +18,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     plan = parse_args(argv)
     from sweep.backends import start_spark
 
-    starting = start_spark(plan.workers) if plan.params.backend == "spark" else None
+    starting = start_spark(plan.workers, plan.params.backend) if plan.params.backend != "local" else None
     import mlflow
 
     from runkit.faults import one_line_errors

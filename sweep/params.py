@@ -21,8 +21,10 @@ class SweepParams:
     sampler: str = param("auto", "how settings are chosen; auto: grid when trials is 0, else tpe",
                          choices=("auto", "grid", "random", "tpe"))
     workers: str = param("auto", f"trials at once: 'auto' (one per core) or 1 to {MAX_WORKERS}")
-    backend: str = param("local", "where trials run: a local process pool, or Spark executors",
-                         choices=("local", "spark"))
+    backend: str = param("local", "where trials run: a local process pool; spark (local Spark, the "
+                                  "cluster's on Databricks, or SPARK_REMOTE's Spark Connect server); "
+                                  "a Spark master URL; or a Spark Connect URL",
+                         choices=("local", "spark", "yarn"), prefixes=("spark://", "sc://", "k8s://"))
     prune: str = param("false", "stop hopeless trials early on their per-step held-out score "
                                 "(models that train in steps)",
                        choices=("false", "true"))

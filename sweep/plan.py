@@ -60,8 +60,8 @@ def parse_args(argv: Sequence[str] | None, here: bool = True) -> Plan:
         if params.prune == "true":
             space = with_holdout(target, space)
         grid(space) if sampler == "grid" else searchable(space)
-        if params.backend == "spark" and here:
-            check_spark()
+        if params.backend != "local" and here:
+            check_spark(params.backend)
     except (SpaceError, BackendError) as error:
         parser.error(str(error))
     return Plan(params, target, workers, space, sampler, given)

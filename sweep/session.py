@@ -54,11 +54,13 @@ def record(client, plan, run_id: str) -> None:
     """The sweep's settings on its parent run: what it searches and how, to compare and resume."""
     from mlflow.entities import Param, RunTag
 
+    from runkit.spark import shown
     from sweep.space import as_text
 
     params = plan.params
     values = {"sweep.model": params.model, "sweep.plan": plan.stored(), "sweep.sampler": plan.sampler,
-              "sweep.trials": params.trials, "sweep.workers": plan.workers, "sweep.backend": params.backend,
+              "sweep.trials": params.trials, "sweep.workers": plan.workers,
+              "sweep.backend": shown(params.backend),
               "sweep.seed": params.seed, "sweep.prune": params.prune, "sweep.pruner": params.pruner,
               **{f"sweep.space.{name}": as_text(values) for name, values in plan.space.items()}}
     client.log_batch(run_id, params=[Param(k, str(v)) for k, v in values.items()],

@@ -16,6 +16,7 @@ starts its tasks at attempt 0 again.
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from typing import Any, NamedTuple
@@ -80,6 +81,26 @@ def run_trial(task: Task) -> Outcome:
         return Outcome(task, "PRUNED", pruned_after_epoch=reporter.pruned_after_step)
     except Exception as error:
         return Outcome(task, "FAIL", error=one_line(error))
+
+
+def task_text(task: Task) -> str:
+    """`task` as one JSON string: what a Spark task carries to its executor."""
+    return json.dumps(task._asdict())
+
+
+def outcome_from_text(task: Task, text: str) -> Outcome:
+    """The driver's `Outcome` of `task` from the JSON an executor returned."""
+    return Outcome(task, **json.loads(text))
+
+
+def run_trial_rows(batches):
+    """`mapInPandas` over rows of `task_text`s: run each trial, yield its outcome as JSON."""
+    import pandas as pd
+
+    for batch in batches:
+        outcomes = [run_trial(Task(**json.loads(text))) for text in batch["task"]]
+        reported = [{k: v for k, v in o._asdict().items() if k != "task"} for o in outcomes]
+        yield pd.DataFrame({"outcome": [json.dumps(r) for r in reported]}, dtype=object)
 
 
 def claimed(run_id: str) -> bool:

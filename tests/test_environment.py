@@ -77,7 +77,7 @@ def test_the_installed_project_requires_exactly_requirements_txt():
     required = [r for r in metadata.requires("mlflow-lab") if "extra ==" not in r]
     assert [str(Requirement(r)) for r in required] == [str(Requirement(r)) for r in lines]
     spark = [r for r in metadata.requires("mlflow-lab") if 'extra == "spark"' in r]
-    assert [r.split(";")[0].strip() for r in spark] == ["pyspark==4.3.0"]
+    assert [r.split(";")[0].strip() for r in spark] == ["pyspark[connect]==4.3.0"]
 
 
 def test_mlflow_finds_the_databricks_jobs_backend():

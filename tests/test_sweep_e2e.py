@@ -215,7 +215,8 @@ def test_four_workers_against_a_tracking_server(tmp_path, mlflow_server):
     ("workers=0", "argument --workers: must be 'auto' or an integer in [1, 64], got '0'"),
     ("depth=3", "--depth: not a parameter of DiabParams"),
     ("sampler=cmaes", "argument --sampler: must be one of auto, grid, random, tpe, got 'cmaes'"),
-    ("backend=ray", "argument --backend: must be one of local, spark, got 'ray'"),
+    ("backend=ray", "argument --backend: must be one of local, spark, yarn, or a URL starting "
+                      "spark://, sc://, k8s://, got 'ray'"),
     ("prune=true", "argument --prune: diab trains in one step"),
     ("resume=0123456789abcdef0123456789abcdef", "argument --resume: no run with id"),
 ])

@@ -72,7 +72,8 @@ def test_range_without_trials_and_search_without_range_are_refused():
     (["--trials", "-1"], "argument --trials: must be an integer in [0, 10000], got '-1'"),
     (["--model", "svm"], "argument --model: must be one of diab, mnist, got 'svm'"),
     (["--sampler", "cmaes"], "argument --sampler: must be one of auto, grid, random, tpe, got 'cmaes'"),
-    (["--backend", "ray"], "argument --backend: must be one of local, spark, got 'ray'"),
+    (["--backend", "ray"], "argument --backend: must be one of local, spark, yarn, or a URL starting "
+                      "spark://, sc://, k8s://, got 'ray'"),
     (["--prune", "true", "--max_depth", "3,4"], "argument --prune: diab trains in one step"),
     (["--model", "mnist", "--prune", "true", "--validation_fraction", "0", "--epochs", "2,3"],
      "argument --prune: needs validation_fraction above 0"),
@@ -133,3 +134,19 @@ def test_spark_without_java_is_one_line(monkeypatch, capsys):
     with pytest.raises(SystemExit):
         parse_args(["--backend", "spark", "--max_depth", "3,4"])
     assert "backend=spark needs Java 17 or later" in capsys.readouterr().err
+
+
+def test_spark_connect_needs_no_java_but_its_client(monkeypatch, capsys):
+    import importlib.util
+
+    monkeypatch.setenv("PATH", "/nonexistent")
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    assert parse_args(["--backend", "sc://127.0.0.1:15002", "--max_depth", "3,4"]).params.backend \
+        == "sc://127.0.0.1:15002"
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "grpc_status" else real(name, *a))
+    monkeypatch.setenv("SPARK_REMOTE", "sc://127.0.0.1:15002")
+    with pytest.raises(SystemExit):
+        parse_args(["--backend", "spark", "--max_depth", "3,4"])
+    assert "backend=spark is Spark Connect, whose client is not installed" in capsys.readouterr().err

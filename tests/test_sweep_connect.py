@@ -1,0 +1,69 @@
+"""Sweeps on a real Spark Connect server (Spark 4's client-server mode, what Databricks
+serverless and standard access mode speak), started from pyspark's own `spark-submit`."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.processes import free_port, java_missing, project_env, run, stop, wait_for_port
+from tests.tracking_reads import all_runs, client_for
+
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(java_missing(), reason="Spark needs Java 17 or later; none on this machine")]
+GRID = ["--model", "diab", "--max_depth", "3,4", "--n_estimators", "10", "--workers", "2"]
+
+
+@pytest.fixture(scope="module")
+def connect_server(tmp_path_factory):
+    """(URL, log file) of a Spark Connect server on local[2], bound to 127.0.0.1."""
+    import pyspark
+
+    folder = tmp_path_factory.mktemp("connect")
+    port = free_port()
+    log = folder / "server.log"
+    spark_home = Path(pyspark.__file__).parent
+    env = dict(os.environ, SPARK_HOME=str(spark_home), SPARK_LOCAL_IP="127.0.0.1",
+               PYSPARK_PYTHON=sys.executable)
+    command = [str(spark_home / "bin" / "spark-submit"), "--class",
+               "org.apache.spark.sql.connect.service.SparkConnectServer", "--master", "local[2]",
+               "--conf", f"spark.connect.grpc.binding.port={port}",
+               "--conf", "spark.connect.grpc.binding.address=127.0.0.1", "--conf", "spark.ui.enabled=false",
+               "spark-internal"]
+    with log.open("w") as out:
+        process = subprocess.Popen(command, cwd=folder, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
+    try:
+        wait_for_port(port, process, seconds=120)
+        yield f"sc://127.0.0.1:{port}", log
+    finally:
+        stop(process)
+
+
+def finished_cells(uri: str) -> list[tuple[str, str]]:
+    """(max_depth, state) of each trial in the store, sorted."""
+    trials = [r for r in all_runs(client_for(uri)) if r.data.tags.get("mlflow.parentRunId")]
+    return sorted((t.data.params["max_depth"], t.info.status) for t in trials)
+
+
+def tasks_finished(log: Path) -> int:
+    return log.read_text().count("Finished task")
+
+
+@pytest.mark.parametrize("how", ["url", "SPARK_REMOTE"])
+def test_a_grid_sweeps_on_a_spark_connect_server(connect_server, tmp_path, how):
+    url, log = connect_server
+    uri = f"sqlite:///{tmp_path}/mlflow.db"
+    backend, extra = (url, {}) if how == "url" else ("spark", {"SPARK_REMOTE": url})
+    before = tasks_finished(log)
+    done = run(["python", "-m", "sweep", *GRID, "--backend", backend], project_env(uri, **extra),
+               cwd=tmp_path, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert finished_cells(uri) == [("3", "FINISHED"), ("4", "FINISHED")]  # each cell once
+    assert tasks_finished(log) - before >= 2  # the trials ran on the server's executors
+    [parent] = [r for r in all_runs(client_for(uri)) if "sweep.plan" in r.data.params]
+    assert parent.data.params["sweep.backend"] == backend
