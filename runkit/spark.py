@@ -35,6 +35,7 @@ def spark_session(workers: int, app: str = "sweep", where: str = "spark"):
 
 
 def _session(workers: int, app: str, where: str):
+    """`spark_session`'s work, inside its warning filter (the Connect client warns as it loads)."""
     from pyspark.sql import SparkSession
 
     if where == "spark" and "DATABRICKS_RUNTIME_VERSION" in os.environ:
