@@ -60,8 +60,8 @@ class FewerReadsStorage(MlflowStorage):
         tags, metrics = run.data.tags, run.data.metrics
         distributions = {name: json_to_distribution(text)
                          for name, text in json.loads(tags["param_directions"]).items()}
-        params = {key[len(PARAM_PREFIX):]: distributions[key[len(PARAM_PREFIX):]].to_external_repr(
-                  float(json.loads(value))) for key, value in tags.items() if key.startswith(PARAM_PREFIX)}
+        params = {name: distributions[name].to_external_repr(float(internal))
+                  for name, internal in prefixed(tags, PARAM_PREFIX).items()}
         steps = {}
         if STEP_METRIC in metrics:
             steps = {m.step: m.value for m in self.reader.get_metric_history(run.info.run_id, STEP_METRIC)}
