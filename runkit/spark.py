@@ -52,6 +52,24 @@ def _session(workers: int, app: str, where: str):
     return builder.getOrCreate(), True
 
 
+def is_local(where: str) -> bool:
+    """Whether `where` starts Spark on this machine, `local[workers]`: no cluster to ask about."""
+    return where == "spark" and not is_connect(where) and "DATABRICKS_RUNTIME_VERSION" not in os.environ
+
+
+def parallelism(session) -> int:
+    """How many tasks the session's cluster runs at once, as the cluster reports it.
+
+    Spark Connect has no `defaultParallelism` to read, but both kinds split a range over it
+    when no partition count is given; counting the partitions that hold rows reads it. A
+    first job waits for an executor, since a cluster's executors join after its driver.
+    """
+    from pyspark.sql.functions import spark_partition_id
+
+    session.range(1).count()
+    return session.range(0, 1 << 16).select(spark_partition_id().alias("slot")).distinct().count()
+
+
 def is_connect(where: str) -> bool:
     """Whether `where` is a Spark Connect server: a `sc://` URL, or `spark` with SPARK_REMOTE set."""
     return where.startswith("sc://") or (where == "spark" and bool(os.environ.get("SPARK_REMOTE")))

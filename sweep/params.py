@@ -20,7 +20,8 @@ class SweepParams:
                         low=0, high=10000)
     sampler: str = param("auto", "how settings are chosen; auto: grid when trials is 0, else tpe",
                          choices=("auto", "grid", "random", "tpe"))
-    workers: str = param("auto", f"trials at once: 'auto' (one per core) or 1 to {MAX_WORKERS}")
+    workers: str = param("auto", "trials at once: 'auto' (one per core here, the cluster's parallelism "
+                                 f"on a Spark cluster or Connect server) or 1 to {MAX_WORKERS}")
     backend: str = param("local", "where trials run: a local process pool; spark (local Spark, the "
                                   "cluster's on Databricks, or SPARK_REMOTE's Spark Connect server); "
                                   "a Spark master URL; or a Spark Connect URL",

@@ -25,6 +25,7 @@ def run_session(plan, session, client, starting=None):
     from sweep.space import parse_space
     from sweep.study import mark_as_study
 
+    plan = sized_for_cluster(plan, starting)
     if not plan.params.resume:
         record(client, plan, session.info.run_id)
         mark_as_study(client, session.info.run_id, plan.target.direction)
@@ -43,6 +44,16 @@ def run_session(plan, session, client, starting=None):
     print(f"sweep: resuming {study_run.info.run_id} ({describe(resumed.given)})", file=sys.stderr)
     with reopened(client, study_run.info.run_id):
         return run_study(resumed, study_run, client, resumed=True, starting=starting)
+
+
+def sized_for_cluster(plan, starting):
+    """`workers=auto` on a cluster is its parallelism (up to MAX_WORKERS), not this machine's cores."""
+    from runkit.spark import is_local, parallelism
+    from sweep.params import MAX_WORKERS
+
+    if starting is None or plan.params.workers != "auto" or is_local(plan.params.backend):
+        return plan
+    return plan._replace(workers=min(parallelism(starting.result()[0]), MAX_WORKERS))
 
 
 def describe(given: dict[str, str]) -> str:
@@ -86,6 +97,7 @@ def run_study(plan, study_run, client, resumed: bool, starting=None):
     """Run the trials still owed, tag the best, register it; exits 1 when a trial failed."""
     import mlflow
 
+    from runkit.credentials import executor_uri, of_driver
     from sweep.backends import make_backend
     from sweep.driver import Driver
     from sweep.progress import Progress
@@ -102,8 +114,10 @@ def run_study(plan, study_run, client, resumed: bool, starting=None):
     study, storage = load_study(study_name(run_id), experiment_id, make_sampler(plan.sampler, params.seed),
                                 make_pruner(params.pruner, prune, steps))
     cells, count = owed(plan, study)
+    tracking_uri = absolute_uri(mlflow.get_tracking_uri())
+    credentials = of_driver(tracking_uri)
     template = Task(params.model, "", -1, {}, study_name(run_id), experiment_id,
-                    absolute_uri(mlflow.get_tracking_uri()), prune, params.pruner, steps)
+                    executor_uri(tracking_uri, credentials), prune, params.pruner, steps, credentials)
     best = best_trial_run(client, study_run, target) if resumed else None  # a new study has none
     progress = Progress(target, count, best.data.metrics[target.metric] if best else None)
     driver = Driver(study, storage, template, distributions(plan.space), progress)

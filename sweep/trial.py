@@ -21,6 +21,8 @@ import os
 import uuid
 from typing import Any, NamedTuple
 
+from runkit.credentials import Credentials, lent
+
 ATTEMPT = "sweep.attempt"  # write-once: the attempt that took the trial's run
 REPEATED = ("not run again: an earlier attempt of this trial already started its run (a retried "
             "or speculative Spark task); resume the sweep to run the setting anew")
@@ -39,6 +41,7 @@ class Task(NamedTuple):
     prune: bool
     pruner: str
     steps: int  # the most steps any trial trains (pruning's budget)
+    credentials: Credentials  # the driver's, for an executor started without any
 
 
 class Outcome(NamedTuple):
@@ -55,14 +58,21 @@ def run_trial(task: Task) -> Outcome:
     """Train `task`'s setting into its trial run; never raises for a training failure."""
     os.environ.pop("MLFLOW_RUN_ID", None)  # `mlflow run`'s run would otherwise leak into workers
     import mlflow
-    import optuna
 
     from models import MODELS
     from runkit.tracking import bound_http_retries
 
     bound_http_retries()
     mlflow.set_tracking_uri(task.tracking_uri)
-    target = MODELS[task.model]
+    with lent(task.credentials):
+        return _train(task, MODELS[task.model])
+
+
+def _train(task: Task, target) -> Outcome:
+    """`run_trial`'s work, with the tracking client set up and the credentials lent."""
+    import mlflow
+    import optuna
+
     storage = reporter = None
     try:
         if not claimed(task.trial_id):
@@ -88,6 +98,12 @@ def task_text(task: Task) -> str:
     return json.dumps(task._asdict())
 
 
+def task_from_text(text: str) -> Task:
+    """The `Task` an executor reads from `task_text`."""
+    fields = json.loads(text)
+    return Task(**{**fields, "credentials": Credentials(fields["credentials"])})
+
+
 def outcome_from_text(task: Task, text: str) -> Outcome:
     """The driver's `Outcome` of `task` from the JSON an executor returned."""
     return Outcome(task, **json.loads(text))
@@ -98,7 +114,7 @@ def run_trial_rows(batches):
     import pandas as pd
 
     for batch in batches:
-        outcomes = [run_trial(Task(**json.loads(text))) for text in batch["task"]]
+        outcomes = [run_trial(task_from_text(text)) for text in batch["task"]]
         reported = [{k: v for k, v in o._asdict().items() if k != "task"} for o in outcomes]
         yield pd.DataFrame({"outcome": [json.dumps(r) for r in reported]}, dtype=object)
 

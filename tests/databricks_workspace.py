@@ -204,12 +204,12 @@ class Workspace:
                 self.reply(*workspace.answer(method, parsed.path, query, body))
 
             def proxy(self, method: str, body: bytes):
-                request = urllib.request.Request(workspace.mlflow_url + self.path,  # noqa: S310
+                request = urllib.request.Request(workspace.mlflow_url + self.path,
                                                  data=body or None, method=method)
                 if self.headers.get("Content-Type"):
                     request.add_header("Content-Type", self.headers["Content-Type"])
                 try:
-                    with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+                    with urllib.request.urlopen(request, timeout=60) as response:
                         status, payload, kind = response.status, response.read(), response.headers
                 except urllib.error.HTTPError as error:
                     status, payload, kind = error.code, error.read(), error.headers

@@ -61,12 +61,13 @@ def dash_p(params: dict) -> list[str]:
     return [arg for key, value in params.items() for arg in ("-P", f"{key}={value}")]
 
 
-def start_mlflow_server(root: Path, *artifact_args: str,
-                        env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
+def start_mlflow_server(root: Path, *artifact_args: str, env: dict[str, str] | None = None,
+                        app: str = "") -> tuple[subprocess.Popen, str]:
     """A real `mlflow server` on a free 127.0.0.1 port, its sqlite store under `root`; waits for it.
 
     `artifact_args` choose where artifacts go (default: served from `root/mlartifacts`);
-    `env` is the server's environment (default: this process's).
+    `env` is the server's environment (default: this process's); `app`: `--app-name`, as
+    `basic-auth`.
     """
     port = free_port()
     artifacts = artifact_args or ("--artifacts-destination", str(root / "mlartifacts"))
@@ -75,7 +76,8 @@ def start_mlflow_server(root: Path, *artifact_args: str,
     env = {**(os.environ if env is None else env), "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"}
     process = subprocess.Popen(
         [str(BIN / "mlflow"), "server", "--host", "127.0.0.1", "--port", str(port),
-         "--backend-store-uri", f"sqlite:///{root}/mlflow.db", *artifacts, "--workers", "1"],
+         "--backend-store-uri", f"sqlite:///{root}/mlflow.db", *artifacts, "--workers", "1",
+         *(("--app-name", app) if app else ())],
         cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -100,7 +102,7 @@ def wait_for_http(url: str, process: subprocess.Popen, seconds: float = 90) -> N
         if process.poll() is not None:
             raise RuntimeError(f"server exited with {process.returncode} before {url} answered")
         try:
-            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (http only)
+            with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status == 200:
                     return
         except OSError:
@@ -135,7 +137,7 @@ def stop(process: subprocess.Popen) -> None:
 def invoke(url: str, body: str) -> list:
     import urllib.request
 
-    request = urllib.request.Request(f"{url}/invocations", data=body.encode(),  # noqa: S310 (http)
+    request = urllib.request.Request(f"{url}/invocations", data=body.encode(),
                                      headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 (http on 127.0.0.1)
+    with urllib.request.urlopen(request, timeout=60) as response:
         return json.loads(response.read())["predictions"]

@@ -9,6 +9,7 @@ from tests.tracking_reads import client_for, logged_models
 
 def test_a_second_attempt_of_a_trial_ends_failed_without_touching_its_run(sqlite_uri):
     from diab.params import DiabParams
+    from runkit.credentials import Credentials
     from sweep.driver import trial_run_id
     from sweep.space import distributions, parse_space
     from sweep.study import make_sampler, study_name
@@ -20,7 +21,7 @@ def test_a_second_attempt_of_a_trial_ends_failed_without_touching_its_run(sqlite
     trial = study.ask(fixed_distributions=distributions(parse_space(DiabParams, {"n_estimators": "5"})))
     storage.flush_all_batches()
     task = Task("diab", trial_run_id(trial), trial.number, dict(trial.params), study_name(parent),
-                experiment_id, sqlite_uri, False, "median", 1)
+                experiment_id, sqlite_uri, False, "median", 1, Credentials())
 
     first, second = run_trial(task), run_trial(task)
 

@@ -22,7 +22,7 @@ LINK = re.compile(r"http://127\.0\.0\.1:5000/#/experiments/(\d+)/runs\?workflowT
 
 
 def fetch(url: str) -> str:
-    with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 (http on 127.0.0.1)
+    with urllib.request.urlopen(url, timeout=30) as response:
         return response.read().decode()
 
 

@@ -1,0 +1,254 @@
+"""Sweeps on a real standalone Spark cluster (a master and a worker started with pyspark's own
+`spark-class`, all on 127.0.0.1) against MLflow's real `basic-auth` tracking server.
+
+The worker runs with no MLflow credentials in its environment; the driver has them. Each trial
+must log anyway, and the password must show up nowhere a user or an operator could read it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from base64 import b64encode
+from pathlib import Path
+from typing import NamedTuple
+
+import pytest
+
+from tests.processes import free_port, java_missing, project_env, start_mlflow_server, stop, wait_for_port
+from tests.tracking_reads import all_runs, client_for, logged_models
+
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(java_missing(), reason="Spark needs Java 17 or later; none on this machine")]
+USER, PASSWORD = "ana", "pw-only-the-driver-holds-7f3a"
+
+
+class Cluster(NamedTuple):
+    """A running standalone master and worker."""
+
+    url: str  # spark://127.0.0.1:PORT
+    web: str  # the master's web UI; /json/ lists workers and applications
+    worker: subprocess.Popen
+    folder: Path  # the worker's work dir, the daemons' logs
+
+
+class AuthServer(NamedTuple):
+    url: str
+    root: Path  # its store and artifacts
+
+
+def spark_home() -> Path:
+    import pyspark
+
+    return Path(pyspark.__file__).parent
+
+
+def without_mlflow(env: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in env.items() if not k.startswith("MLFLOW_")}
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("cluster")
+    env = dict(without_mlflow(os.environ), SPARK_HOME=str(spark_home()), SPARK_LOCAL_IP="127.0.0.1",
+               SPARK_LOG_DIR=str(folder / "logs"), PYSPARK_PYTHON=sys.executable)
+    port, web_port = free_port(), free_port()
+    spark_class = str(spark_home() / "bin" / "spark-class")
+    master = subprocess.Popen([spark_class, "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1",
+                               "--port", str(port), "--webui-port", str(web_port)],
+                              env=env, cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              start_new_session=True)
+    worker = None
+    try:
+        wait_for_port(port, master, seconds=60)
+        worker = subprocess.Popen([spark_class, "org.apache.spark.deploy.worker.Worker", f"spark://127.0.0.1:{port}",
+                                   "--host", "127.0.0.1", "--cores", "2", "--memory", "3g",
+                                   "--webui-port", str(free_port()), "--work-dir", str(folder / "work")],
+                                  env=env, cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                  start_new_session=True)
+        web = f"http://127.0.0.1:{web_port}"
+        deadline = time.monotonic() + 60
+        while not alive_workers(web):
+            assert time.monotonic() < deadline, "the worker did not register with the master"
+            time.sleep(0.5)
+        yield Cluster(f"spark://127.0.0.1:{port}", web, worker, folder)
+    finally:
+        for process in (worker, master):
+            if process is not None:
+                stop(process)
+
+
+@pytest.fixture(scope="module")
+def auth_server(tmp_path_factory):
+    """MLflow's basic-auth server, with the user the driver logs as."""
+    root = tmp_path_factory.mktemp("auth")
+    config = root / "basic_auth.ini"  # MLflow's defaults, with its credential cache on (PBKDF2 per request)
+    config.write_text("[mlflow]\ndefault_permission = READ\ndatabase_uri = sqlite:///basic_auth.db\n"
+                      "admin_username = admin\nauthorization_function = "
+                      "mlflow.server.auth:authenticate_request_basic_auth\nauth_cache_ttl_seconds = 600\n")
+    env = dict(without_mlflow(os.environ), MLFLOW_FLASK_SERVER_SECRET_KEY="test-only-secret-key",
+               MLFLOW_AUTH_ADMIN_PASSWORD="admin-pw-for-tests", MLFLOW_AUTH_CONFIG_PATH=str(config))
+    process, url = start_mlflow_server(root, env=env, app="basic-auth")
+    try:
+        body = json.dumps({"username": USER, "password": PASSWORD}).encode()
+        request = urllib.request.Request(f"{url}/api/2.0/mlflow/users/create", data=body, method="POST",
+                                         headers={"Content-Type": "application/json",
+                                                  "Authorization": basic("admin", "admin-pw-for-tests")})
+        urllib.request.urlopen(request, timeout=30).close()
+        yield AuthServer(url, root)
+    finally:
+        stop(process)
+
+
+def basic(user: str, password: str) -> str:
+    return "Basic " + b64encode(f"{user}:{password}".encode()).decode()
+
+
+def alive_workers(web: str) -> list:
+    try:
+        return [w for w in master_state(web)["workers"] if w["state"] == "ALIVE"]
+    except (OSError, ValueError):  # the web UI is still starting
+        return []
+
+
+def master_state(web: str) -> dict:
+    with urllib.request.urlopen(f"{web}/json/", timeout=10) as response:
+        return json.load(response)
+
+
+def driver_env(auth: AuthServer, events: Path, **extra: str) -> dict[str, str]:
+    """The driver's environment: the user's credentials, and Spark's event log switched on."""
+    events.mkdir(exist_ok=True)
+    submit = (f"--conf spark.eventLog.enabled=true --conf spark.eventLog.dir={events} "
+              "--conf spark.eventLog.compress=false pyspark-shell")
+    return project_env(auth.url, MLFLOW_TRACKING_USERNAME=USER, MLFLOW_TRACKING_PASSWORD=PASSWORD,
+                       PYSPARK_SUBMIT_ARGS=submit, SPARK_LOCAL_IP="127.0.0.1", **extra)
+
+
+def reader(auth: AuthServer, monkeypatch):
+    """A client that reads the server as the user (the test's own reads need credentials too)."""
+    monkeypatch.setenv("MLFLOW_TRACKING_USERNAME", USER)
+    monkeypatch.setenv("MLFLOW_TRACKING_PASSWORD", PASSWORD)
+    return client_for(auth.url)
+
+
+def trials_of(client) -> list:
+    return [r for r in all_runs(client) if r.data.tags.get("mlflow.parentRunId")]
+
+
+def files_holding(text: str, *folders: Path) -> list[str]:
+    found = []
+    for folder in folders:
+        for path in folder.rglob("*"):
+            if path.is_file() and text.encode() in path.read_bytes():
+                found.append(str(path))
+    return found
+
+
+def test_a_grid_runs_on_the_cluster_and_its_executors_log_with_the_driver_credentials(
+        cluster, auth_server, tmp_path, monkeypatch):
+    with pytest.raises(urllib.error.HTTPError) as refused:  # the server does need credentials
+        urllib.request.urlopen(f"{auth_server.url}/api/2.0/mlflow/experiments/search?max_results=1",
+                               timeout=10)
+    assert refused.value.code == 401
+    assert f"MLFLOW_TRACKING_PASSWORD={PASSWORD}".encode() not in Path(
+        f"/proc/{cluster.worker.pid}/environ").read_bytes()
+    events = tmp_path / "events"
+    args = ["--model", "diab", "--max_depth", "3,4", "--n_estimators", "10,20", "--workers", "auto",
+            "--backend", cluster.url]
+
+    done = subprocess.run([sys.executable, "-m", "sweep", *args], env=driver_env(auth_server, events),
+                          cwd=tmp_path, capture_output=True, text=True, timeout=600)
+
+    assert done.returncode == 0, done.stderr[-3000:]
+    client = reader(auth_server, monkeypatch)
+    trials = trials_of(client)
+    cells = sorted((t.data.params["max_depth"], t.data.params["n_estimators"]) for t in trials)
+    assert cells == [("3", "10"), ("3", "20"), ("4", "10"), ("4", "20")]  # each cell once
+    assert {t.info.status for t in trials} == {"FINISHED"}
+    assert all("mse" in t.data.metrics for t in trials)
+    [parent] = [r for r in all_runs(client) if "sweep.plan" in r.data.params]
+    assert parent.data.params["sweep.workers"] == "2"  # auto: the worker's two cores, asked of the cluster
+    apps = master_state(cluster.web)
+    assert "sweep" in [app["name"] for app in apps["activeapps"] + apps["completedapps"]]
+    for run in all_runs(client):
+        assert PASSWORD not in json.dumps([run.data.params, run.data.tags])
+    assert PASSWORD not in done.stdout + done.stderr
+    assert list(events.iterdir()), "Spark wrote no event log"
+    assert files_holding(PASSWORD, events, cluster.folder, auth_server.root) == []
+
+
+def descendants(pid: int) -> list[int]:
+    """`pid`'s child processes, their children, and so on, read from /proc."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, queue = [], [pid]
+    while queue:
+        for child in children.get(queue.pop(), []):
+            found.append(child)
+            queue.append(child)
+    return found
+
+
+def executor_pid(cluster: Cluster) -> int | None:
+    for pid in descendants(cluster.worker.pid):
+        try:
+            if b"CoarseGrainedExecutorBackend" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                return pid
+        except OSError:
+            continue
+    return None
+
+
+def test_a_trial_whose_executor_is_lost_runs_once_and_resume_finishes_the_grid(
+        cluster, auth_server, tmp_path, monkeypatch):
+    client = reader(auth_server, monkeypatch)
+    before = {t.info.run_id for t in trials_of(client)}
+    args = ["--model", "diab", "--max_depth", "5,6", "--n_estimators", "1500", "--workers", "1",
+            "--backend", cluster.url]
+    env = driver_env(auth_server, tmp_path / "events")
+    process = subprocess.Popen([sys.executable, "-m", "sweep", *args], env=env, cwd=tmp_path,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline:  # a trial has claimed its run: it is training now
+        claimed = [t for t in trials_of(client) if t.info.run_id not in before
+                   and "sweep.attempt" in t.data.params]
+        if claimed:
+            break
+        time.sleep(0.3)
+    assert claimed, "no trial started"
+    executor = executor_pid(cluster)
+    for pid in [executor, *descendants(executor)]:  # the executor's JVM and its Python workers
+        os.kill(pid, signal.SIGKILL)
+    out, err = process.communicate(timeout=600)
+
+    assert process.returncode == 1, err[-3000:]  # one trial failed: said, and nothing registered
+    assert "1 of 2 trials failed" in err
+    lost = client.get_run(claimed[0].info.run_id)
+    assert lost.info.status == "FAILED"
+    assert len(client.get_metric_history(lost.info.run_id, "mse")) <= 1
+    [parent] = [r for r in all_runs(client) if r.info.run_id == lost.data.tags["mlflow.parentRunId"]]
+
+    resumed = subprocess.run([sys.executable, "-m", "sweep", "--resume", parent.info.run_id, "--workers", "1",
+                              "--backend", cluster.url], env=env, cwd=tmp_path, capture_output=True,
+                             text=True, timeout=600)
+
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    trials = [t for t in trials_of(client) if t.data.tags["mlflow.parentRunId"] == parent.info.run_id]
+    finished = sorted(t.data.params["max_depth"] for t in trials if t.info.status == "FINISHED")
+    assert finished == ["5", "6"]  # each cell FINISHED exactly once
+    assert "RUNNING" not in {t.info.status for t in trials}
+    for trial in trials:  # never two histories, never two models
+        assert len(client.get_metric_history(trial.info.run_id, "mse")) <= 1
+        assert len(logged_models(client, trial)) <= 1
