@@ -28,7 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the checkout's root: the packages
 
 SWEEP = "sweep"
-TOOLS = (SWEEP, "promote", "predict")  # entry points that are not a model
+TOOLS = (SWEEP, "promote", "predict", "doctor")  # entry points that are not a model
 
 
 def runnable() -> dict[str, str]:

@@ -79,6 +79,8 @@ class DatabricksJobsBackend(AbstractBackend):
                   flush=True)
             if os.environ.get("DBJOBS_DETACH", "").lower() not in ("1", "true", "yes"):
                 result = follow(workspace, job_run_id, run_id)
+                if entry_point == "doctor":
+                    print_report(run_id)
                 if result.status != "FINISHED":
                     raise ExecutionException(ended_message(job_run_id, run_id, result))
         return JobSubmittedRun(workspace, job_run_id, run_id)
@@ -107,17 +109,30 @@ def checked_flags(entry_point: str, params: dict) -> tuple[list[str], str | None
 
         parse_args(flags, here=False)
         return flags, None
-    if entry_point in ("promote", "predict"):
+    if entry_point in ("promote", "predict", "doctor"):
+        from doctor.params import DoctorParams
         from predict.params import PredictParams
         from promote.params import PromoteParams
 
-        parse({"promote": PromoteParams, "predict": PredictParams}[entry_point], flags, prog=entry_point)
+        declared_by = {"promote": PromoteParams, "predict": PredictParams, "doctor": DoctorParams}
+        parse(declared_by[entry_point], flags, prog=entry_point)
         return flags, f"{entry_point} {params.get('model_name') or params.get('model_uri') or ''}".strip()
     model = DEFAULT if entry_point == "main" else entry_point
     if model not in MODELS:
         raise SpecError(f"entry point {entry_point!r} does not run on Databricks (allowed: main, "
-                        f"{', '.join(MODELS)}, sweep, promote, predict)")
+                        f"{', '.join(MODELS)}, sweep, promote, predict, doctor)")
     return flags, run_name(model, parse(MODELS[model].params, flags, prog=model))
+
+
+def print_report(run_id: str) -> None:
+    """The doctor's lines, from its run's `doctor.txt`, on this terminal (the job's log has them too)."""
+    import mlflow
+
+    try:
+        print(mlflow.artifacts.load_text(f"runs:/{run_id}/doctor.txt"), end="", flush=True)
+    except Exception as error:  # noqa: BLE001 (the run says why; the job's status follows)
+        print(f"databricks: the doctor's report could not be read from run {run_id}: {one_line(error)}",
+              file=sys.stderr)
 
 
 def check_tracking(tracking_uri: str, experiment_id: str) -> None:

@@ -25,7 +25,7 @@ BUNDLE_KEYS = {"bundle", "variables", "targets", "resources", "workspace", "incl
 BUNDLE_ONLY = {"sweep": {"space"}}  # a sweep's model parameters, which MLproject cannot declare
 DEFAULT_OVERRIDES = {"sweep": {"backend": "spark"},  # the sweep job runs on a multi-worker cluster
                      "predict": {"backend": "spark"}}  # a job scores with the cluster's Spark
-TOOLS = ("sweep", "promote", "predict")
+TOOLS = ("sweep", "promote", "predict", "doctor")
 
 
 @pytest.fixture(scope="module")
@@ -95,11 +95,12 @@ def test_task_passes_every_parameter_and_the_entry_point_accepts_the_defaults(bu
         plan = parse_args([*argv, *shlex.split(defaults["space"])], here=False)
         assert plan.params.backend == "spark" and plan.sampler == "grid"
     else:
+        from doctor.params import DoctorParams
         from predict.params import PredictParams
         from promote.params import PromoteParams
         from runkit.params import parse
 
-        declared_by = {"promote": PromoteParams, "predict": PredictParams}
+        declared_by = {"promote": PromoteParams, "predict": PredictParams, "doctor": DoctorParams}
         parse(MODELS[name].params if name in MODELS else declared_by[name], argv, prog=name)
 
 

@@ -318,3 +318,39 @@ def test_register_then_score_with_the_champion_on_the_workspace(workspace, check
     assert logged.info.status == "FINISHED" and logged.data.metrics["rows"] == 30
     assert logged.data.tags["predict.model_version"] == "1"
     assert_token_nowhere(workspace, trained.stdout, trained.stderr, scored.stdout, scored.stderr)
+
+
+def test_the_doctor_reports_the_compute_and_fails_on_an_unreadable_volume(workspace, checkout, tmp_path):
+    """The preflight on the workspace's compute: each line OK, WARN or FAIL, printed by the submitter
+    and logged as one run; a Volume path that does not exist is the one FAIL, with what to change."""
+    volume = tmp_path / "volume"  # stands for /Volumes/<catalog>/<schema>/<volume>
+    volume.mkdir()
+    (volume / "mnist.npz").write_bytes(b"\0")
+    experiment = "/Users/me@example.com/doctor"
+    healthy = submit(workspace, checkout, spec(tmp_path, "cpu"), "doctor", "-P", f"volume_path={volume}",
+                     experiment=experiment)
+    missing = submit(workspace, checkout, spec(tmp_path, "cpu"), "doctor", "-P",
+                     f"volume_path={volume / 'nope'}", "-P", "executor=false", experiment=experiment)
+
+    assert healthy.returncode == 0, healthy.stderr[-3000:] + "".join(j.log for j in workspace.jobs.values())
+    lines = healthy.stdout.splitlines()
+    assert "OK   runtime: Databricks runtime 17.3, pyspark 4.3.0" in lines
+    assert "OK   package mlflow: 3.17.2" in lines and "OK   package optuna: 5.0.0" in lines
+    assert any(line.startswith("OK   tensorflow+keras: tensorflow 2.21.0, keras 3.15.1") for line in lines)
+    assert "OK   driver logging: logged to databricks" in lines
+    assert ("OK   executor logging: classic Spark: a task logged to the run with the driver's credentials"
+            in lines)
+    assert f"OK   volume: {volume} is a folder of 1 entries, readable" in lines
+    assert missing.returncode != 0
+    assert (f"FAIL volume: {volume / 'nope'} does not exist: check the catalog, schema and volume names "
+            "(Catalog Explorer shows a file's path)") in missing.stdout
+    assert "executor logging" not in missing.stdout
+    client, runs = runs_of(workspace, experiment)
+    by_status = {run.info.status: run for run in runs}
+    assert set(by_status) == {"FINISHED", "FAILED"}
+    good, bad = by_status["FINISHED"], by_status["FAILED"]
+    assert good.data.tags["doctor.executor logging"] == "OK" and good.data.metrics["doctor_executor"] == 1.0
+    assert bad.data.tags["doctor.volume"] == "FAIL" and bad.data.tags["doctor.driver logging"] == "OK"
+    report = client.download_artifacts(good.info.run_id, "doctor.txt", str(tmp_path))
+    assert Path(report).read_text().splitlines() == [line for line in lines if line[:4] in ("OK  ", "WARN")]
+    assert_token_nowhere(workspace, healthy.stdout, healthy.stderr, missing.stdout, missing.stderr)

@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from compare.params import CompareParams
+from doctor.params import DoctorParams
 from models import DEFAULT, MODELS
 from models.snippets import as_yaml, mlproject_entry
 from predict.params import PredictParams
@@ -21,7 +22,7 @@ from sweep.params import SweepParams
 from tests.processes import REPO
 
 TOOLS = {"sweep": SweepParams, "compare": CompareParams, "promote": PromoteParams,
-         "predict": PredictParams}
+         "predict": PredictParams, "doctor": DoctorParams}
 
 
 @pytest.fixture(scope="module")

@@ -252,3 +252,32 @@ def test_a_trial_whose_executor_is_lost_runs_once_and_resume_finishes_the_grid(
     for trial in trials:  # never two histories, never two models
         assert len(client.get_metric_history(trial.info.run_id, "mse")) <= 1
         assert len(logged_models(client, trial)) <= 1
+
+
+def test_ctrl_c_cancels_the_cluster_trials_and_exits_130(cluster, auth_server, tmp_path, monkeypatch):
+    client = reader(auth_server, monkeypatch)
+    before = {t.info.run_id for t in trials_of(client)}
+    args = ["--model", "diab", "--max_depth", "20,30", "--n_estimators", "4000", "--workers", "2",
+            "--backend", cluster.url]
+    process = subprocess.Popen([sys.executable, "-m", "sweep", *args],
+                               env=driver_env(auth_server, tmp_path / "events"), cwd=tmp_path,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline:  # both trials training on the executor
+        training = [t for t in trials_of(client)
+                    if t.info.run_id not in before and "sweep.attempt" in t.data.params]
+        if len(training) == 2:
+            break
+        time.sleep(0.3)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=120)
+
+    assert process.returncode == 130, err[-2000:]
+    trials = [t for t in trials_of(client) if t.info.run_id not in before]
+    assert {t.info.status for t in trials} == {"FAILED"}
+    apps = master_state(cluster.web)
+    assert not [app for app in apps["activeapps"] if app["name"] == "sweep"]  # its jobs and executors gone
+    deadline = time.monotonic() + 30
+    while executor_pid(cluster) is not None:  # the worker stops the executors it ran for the sweep
+        assert time.monotonic() < deadline, "an executor of the interrupted sweep is still running"
+        time.sleep(0.5)
