@@ -98,8 +98,8 @@ def tensorflow_with_keras() -> list[Check]:
         return [Check("tensorflow+keras", "FAIL", f"{_first_line(error)}: install the pinned tensorflow "
                                                  "and keras together (the serverless spec's pins do)")]
     if not keras.__version__.startswith("3."):
-        return [Check("tensorflow+keras", "FAIL", f"keras {keras.__version__}; the mnist model needs "
-                                                 "Keras 3: pin keras==3.*")]
+        return [Check("tensorflow+keras", "FAIL", f"keras {keras.__version__}; the project's Keras "
+                                                 "models need Keras 3: pin keras==3.*")]
     return [Check("tensorflow+keras", "OK", f"tensorflow {tf.__version__}, keras {keras.__version__}, "
                                             f"backend {keras.backend.backend()}")]
 

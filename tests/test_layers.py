@@ -2,7 +2,7 @@
 and no file outside a model's own package names the model, but the few that must.
 
 Layers, from the ground up: runkit; the model packages; the registry (models); sweep,
-compare, promote and predict; dbjobs; and databricks/entry.py, the script a job runs.
+compare, promote, predict and doctor; dbjobs; and databricks/entry.py, the script a job runs.
 Imports are read with `ast`, inside functions too (a deferred import is an arrow all the same).
 """
 
@@ -17,7 +17,8 @@ import pytest
 from models import PACKAGES
 from tests.processes import REPO
 
-LAYERS = [{"runkit"}, set(PACKAGES), {"models"}, {"sweep", "compare", "promote", "predict"}, {"dbjobs"}]
+LAYERS = [{"runkit"}, set(PACKAGES), {"models"}, {"sweep", "compare", "promote", "predict", "doctor"},
+          {"dbjobs"}]
 FIRST_PARTY = set().union(*LAYERS)
 ALLOWED_TO_NAME_A_MODEL = {"MLproject", "databricks.yml", "models/__init__.py"}
 NOT_CODE = {"tests", "docs", "benchmarks", ".git", ".venv", ".ci"}  # measured per model, or prose
