@@ -21,7 +21,8 @@ from typing import NamedTuple
 
 import pytest
 
-from tests.processes import free_port, java_missing, project_env, start_mlflow_server, stop, wait_for_port
+from tests.processes import java_missing, project_env, start_mlflow_server, stop
+from tests.spark_services import Cluster, master_state, standalone_cluster
 from tests.tracking_reads import all_runs, client_for, logged_models
 
 pytestmark = [pytest.mark.slow,
@@ -29,24 +30,9 @@ pytestmark = [pytest.mark.slow,
 USER, PASSWORD = "ana", "pw-only-the-driver-holds-7f3a"
 
 
-class Cluster(NamedTuple):
-    """A running standalone master and worker."""
-
-    url: str  # spark://127.0.0.1:PORT
-    web: str  # the master's web UI; /json/ lists workers and applications
-    worker: subprocess.Popen
-    folder: Path  # the worker's work dir, the daemons' logs
-
-
 class AuthServer(NamedTuple):
     url: str
     root: Path  # its store and artifacts
-
-
-def spark_home() -> Path:
-    import pyspark
-
-    return Path(pyspark.__file__).parent
 
 
 def without_mlflow(env: dict[str, str]) -> dict[str, str]:
@@ -55,33 +41,8 @@ def without_mlflow(env: dict[str, str]) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("cluster")
-    env = dict(without_mlflow(os.environ), SPARK_HOME=str(spark_home()), SPARK_LOCAL_IP="127.0.0.1",
-               SPARK_LOG_DIR=str(folder / "logs"), PYSPARK_PYTHON=sys.executable)
-    port, web_port = free_port(), free_port()
-    spark_class = str(spark_home() / "bin" / "spark-class")
-    master = subprocess.Popen([spark_class, "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1",
-                               "--port", str(port), "--webui-port", str(web_port)],
-                              env=env, cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                              start_new_session=True)
-    worker = None
-    try:
-        wait_for_port(port, master, seconds=60)
-        worker = subprocess.Popen([spark_class, "org.apache.spark.deploy.worker.Worker", f"spark://127.0.0.1:{port}",
-                                   "--host", "127.0.0.1", "--cores", "2", "--memory", "3g",
-                                   "--webui-port", str(free_port()), "--work-dir", str(folder / "work")],
-                                  env=env, cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                  start_new_session=True)
-        web = f"http://127.0.0.1:{web_port}"
-        deadline = time.monotonic() + 60
-        while not alive_workers(web):
-            assert time.monotonic() < deadline, "the worker did not register with the master"
-            time.sleep(0.5)
-        yield Cluster(f"spark://127.0.0.1:{port}", web, worker, folder)
-    finally:
-        for process in (worker, master):
-            if process is not None:
-                stop(process)
+    with standalone_cluster(tmp_path_factory.mktemp("cluster")) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
@@ -108,18 +69,6 @@ def auth_server(tmp_path_factory):
 
 def basic(user: str, password: str) -> str:
     return "Basic " + b64encode(f"{user}:{password}".encode()).decode()
-
-
-def alive_workers(web: str) -> list:
-    try:
-        return [w for w in master_state(web)["workers"] if w["state"] == "ALIVE"]
-    except (OSError, ValueError):  # the web UI is still starting
-        return []
-
-
-def master_state(web: str) -> dict:
-    with urllib.request.urlopen(f"{web}/json/", timeout=10) as response:
-        return json.load(response)
 
 
 def driver_env(auth: AuthServer, events: Path, **extra: str) -> dict[str, str]:

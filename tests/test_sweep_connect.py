@@ -3,14 +3,12 @@ serverless and standard access mode speak), started from pyspark's own `spark-su
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.processes import free_port, java_missing, project_env, run, stop, wait_for_port
+from tests.processes import java_missing, project_env, run
+from tests.spark_services import connect_server as spark_connect_server
 from tests.tracking_reads import all_runs, client_for
 
 pytestmark = [pytest.mark.slow,
@@ -21,27 +19,8 @@ GRID = ["--model", "diab", "--max_depth", "3,4", "--n_estimators", "10", "--work
 @pytest.fixture(scope="module")
 def connect_server(tmp_path_factory):
     """(URL, log file) of a Spark Connect server on local[2], bound to 127.0.0.1."""
-    import pyspark
-
-    folder = tmp_path_factory.mktemp("connect")
-    port = free_port()
-    log = folder / "server.log"
-    spark_home = Path(pyspark.__file__).parent
-    env = dict(os.environ, SPARK_HOME=str(spark_home), SPARK_LOCAL_IP="127.0.0.1",
-               PYSPARK_PYTHON=sys.executable)
-    command = [str(spark_home / "bin" / "spark-submit"), "--class",
-               "org.apache.spark.sql.connect.service.SparkConnectServer", "--master", "local[2]",
-               "--conf", f"spark.connect.grpc.binding.port={port}",
-               "--conf", "spark.connect.grpc.binding.address=127.0.0.1", "--conf", "spark.ui.enabled=false",
-               "spark-internal"]
-    with log.open("w") as out:
-        process = subprocess.Popen(command, cwd=folder, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
-    try:
-        wait_for_port(port, process, seconds=120)
-        yield f"sc://127.0.0.1:{port}", log
-    finally:
-        stop(process)
+    with spark_connect_server(tmp_path_factory.mktemp("connect")) as running:
+        yield running
 
 
 def finished_cells(uri: str) -> list[tuple[str, str]]:
