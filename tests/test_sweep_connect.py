@@ -46,3 +46,17 @@ def test_a_grid_sweeps_on_a_spark_connect_server(connect_server, tmp_path, how):
     assert tasks_finished(log) - before >= 2  # the trials ran on the server's executors
     [parent] = [r for r in all_runs(client_for(uri)) if "sweep.plan" in r.data.params]
     assert parent.data.params["sweep.backend"] == backend
+
+
+def test_the_doctor_logs_from_a_spark_connect_executor(connect_server, tmp_path):
+    """The preflight's executor line on Connect (what Databricks standard and serverless speak)."""
+    url, _ = connect_server
+    uri = f"sqlite:///{tmp_path}/mlflow.db"
+    done = run(["python", "-m", "doctor", "--volume_path", str(tmp_path)], project_env(uri, SPARK_REMOTE=url),
+               cwd=tmp_path, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert ("OK   executor logging: Spark Connect: a task logged to the run with the driver's credentials"
+            in done.stdout.splitlines())
+    [logged] = all_runs(client_for(uri))
+    assert logged.data.metrics["doctor_executor"] == 1.0
+    assert logged.data.tags["doctor.executor logging"] == "OK"
