@@ -108,9 +108,9 @@ def driver_logging(run_id: str) -> list[Check]:
     """A metric logged from this process reads back from the tracking server."""
     import mlflow
 
-    from runkit.spark import shown
+    from runkit.faults import tracking_uri
 
-    where = shown(mlflow.get_tracking_uri())
+    where = tracking_uri()  # redacted: a URI may hold a password
     try:
         mlflow.MlflowClient().log_metric(run_id, "doctor_driver", 1.0)
         logged = mlflow.MlflowClient().get_run(run_id).data.metrics.get("doctor_driver")
@@ -165,7 +165,8 @@ def _log_from_executor():
             outcomes = []
             for text in batch["task"]:
                 task = json.loads(text)
-                os.environ.update(task["env"])
+                before = {key: os.environ.get(key) for key in task["env"]}  # runkit.credentials.lent's
+                os.environ.update(task["env"])  # work, inline: this closure ships without project code
                 try:
                     import mlflow
 
@@ -175,8 +176,11 @@ def _log_from_executor():
                 except Exception as error:  # noqa: BLE001
                     outcomes.append(f"{type(error).__name__}: {str(error).strip()[:200]}")
                 finally:
-                    for key in task["env"]:
-                        os.environ.pop(key, None)
+                    for key, value in before.items():
+                        if value is None:
+                            os.environ.pop(key, None)
+                        else:
+                            os.environ[key] = value
             yield pd.DataFrame({"outcome": outcomes})
 
     return log
@@ -219,7 +223,7 @@ def _python_pin() -> str | None:
 
 
 def _first_line(error: BaseException) -> str:
-    from runkit.faults import redact
+    """runkit.faults' one-line form of `error`, redacted (a tracking error may quote a URI)."""
+    from runkit.faults import one_line, redact
 
-    text = str(error).strip()
-    return f"{type(error).__name__}: {redact(text.splitlines()[0]) if text else 'no detail'}"[:300]
+    return redact(one_line(error))

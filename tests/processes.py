@@ -33,9 +33,14 @@ def java_missing() -> bool:
     return shutil.which("java") is None and not (home and Path(home, "bin", "java").exists())
 
 
+def without_mlflow(env) -> dict[str, str]:
+    """`env` less every MLflow setting and credential."""
+    return {k: v for k, v in env.items() if not k.startswith("MLFLOW_")}
+
+
 def project_env(tracking_uri: str, **extra: str) -> dict[str, str]:
     """An environment whose `python` and `mlflow` are this interpreter's, logging to `tracking_uri`."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
+    env = without_mlflow(os.environ)
     env.update(MLFLOW_TRACKING_URI=tracking_uri, PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}",
                PYTHONPATH=str(REPO), PYTHONUNBUFFERED="1",  # tests read progress line by line
                **extra)

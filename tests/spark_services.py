@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
 
-from tests.processes import free_port, stop, wait_for_port
+from tests.processes import free_port, stop, wait_for_port, without_mlflow
 
 
 class Cluster(NamedTuple):
@@ -34,9 +34,8 @@ def spark_home() -> Path:
 
 def service_env(folder: Path) -> dict[str, str]:
     """Spark's daemons' environment: no MLflow settings or credentials, everything on 127.0.0.1."""
-    return dict({k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")},
-                SPARK_HOME=str(spark_home()), SPARK_LOCAL_IP="127.0.0.1", SPARK_LOG_DIR=str(folder / "logs"),
-                PYSPARK_PYTHON=sys.executable)
+    return dict(without_mlflow(os.environ), SPARK_HOME=str(spark_home()), SPARK_LOCAL_IP="127.0.0.1",
+                SPARK_LOG_DIR=str(folder / "logs"), PYSPARK_PYTHON=sys.executable)
 
 
 @contextmanager

@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 import pytest
 
-from tests.processes import java_missing, project_env, start_mlflow_server, stop
+from tests.processes import java_missing, project_env, start_mlflow_server, stop, without_mlflow
 from tests.spark_services import Cluster, master_state, standalone_cluster
 from tests.tracking_reads import all_runs, client_for, logged_models
 
@@ -33,10 +33,6 @@ USER, PASSWORD = "ana", "pw-only-the-driver-holds-7f3a"
 class AuthServer(NamedTuple):
     url: str
     root: Path  # its store and artifacts
-
-
-def without_mlflow(env: dict[str, str]) -> dict[str, str]:
-    return {k: v for k, v in env.items() if not k.startswith("MLFLOW_")}
 
 
 @pytest.fixture(scope="module")
