@@ -28,14 +28,22 @@ def steps_per_execution(backend: str) -> int:
 
 
 def train(params: MnistParams, data: Mnist, callbacks: list | None = None):
-    """Seed everything, build the network and fit it; return the model and its history."""
+    """Seed everything, build the network and fit it; return the model and its history.
+
+    An interrupt stops training after the step it arrived in and is raised once `fit` returns.
+    """
     import keras
+
+    from mnist.stopping import StopWhenInterrupted
+    from runkit.faults import interrupts_at_safe_points
 
     keras.utils.set_random_seed(params.seed)
     model = build_model(params, steps_per_execution(keras.backend.backend()))
-    history = model.fit(data.x_train, data.y_train, batch_size=params.batch_size,
-                        epochs=params.epochs, validation_split=params.validation_fraction,
-                        callbacks=list(callbacks or []), verbose=2)
+    with interrupts_at_safe_points() as interrupted:  # Ctrl-C or SIGTERM: stop after a step
+        history = model.fit(data.x_train, data.y_train, batch_size=params.batch_size,
+                            epochs=params.epochs, validation_split=params.validation_fraction,
+                            callbacks=[*(callbacks or []), StopWhenInterrupted(interrupted)],
+                            verbose=2)
     return model, history.history
 
 

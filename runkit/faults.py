@@ -3,6 +3,9 @@
 - `redact` takes passwords and tokens out of URIs before they reach a message.
 - `signals_as_interrupts` turns SIGTERM into KeyboardInterrupt, so that a terminated run
   is ended KILLED like a Ctrl-C'd one instead of being left RUNNING.
+- `interrupts_at_safe_points` holds such an interrupt back inside native training code (an
+  exception raised between two calls into TensorFlow once crashed the process): the block
+  polls whether one arrived, stops, and the interrupt is raised when the block ends.
 - `one_line_errors` turns a tracking failure (server unreachable or gone) into one line
   naming the (redacted) URI, and exit status 1; a `Refusal` (the gate would not decide,
   an input that does not fit the model) into its own line, and exit status 1.
@@ -14,7 +17,8 @@ import os
 import re
 import signal
 import sys
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 SECRET_IN_URI = re.compile(r"(?P<scheme>[a-z][a-z0-9+.\-]*://)(?P<user>[^:/@\s]*):(?P<secret>[^@/\s]*)@",
@@ -49,17 +53,51 @@ class Refusal(Exception):
     """The project refuses to go on; the message is one line saying why and what to change."""
 
 
+INTERRUPTING = {signal.default_int_handler}  # the handlers that raise KeyboardInterrupt
+
+
 @contextmanager
 def signals_as_interrupts() -> Iterator[None]:
     """Within the block, SIGTERM raises KeyboardInterrupt like SIGINT does."""
     def interrupt(signum, frame):
         raise KeyboardInterrupt(signal.Signals(signum).name)
 
+    INTERRUPTING.add(interrupt)
     previous = signal.signal(signal.SIGTERM, interrupt)
     try:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+        INTERRUPTING.discard(interrupt)
+
+
+@contextmanager
+def interrupts_at_safe_points() -> Iterator[Callable[[], bool]]:
+    """Within the block, a signal that would raise KeyboardInterrupt is only noted.
+
+    The block polls the function it is given (True once one arrived) and stops at a safe
+    point; KeyboardInterrupt is then raised as the block ends. A signal the process ignores,
+    or one handled some other way, is left as it is; outside the main thread nothing changes.
+    """
+    arrived: list[str] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield lambda: False
+        return
+
+    def note(signum, frame):
+        arrived.append(signal.Signals(signum).name)
+
+    previous = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)}
+    held = {number: handler for number, handler in previous.items() if handler in INTERRUPTING}
+    for number in held:
+        signal.signal(number, note)
+    try:
+        yield lambda: bool(arrived)
+    finally:
+        for number, handler in held.items():
+            signal.signal(number, handler)
+        if arrived:  # before any other error from the block: the user asked to stop
+            raise KeyboardInterrupt(arrived[0])
 
 
 @contextmanager
