@@ -138,11 +138,16 @@ class Workspace:
         return [library["pypi"]["package"] for library in task.get("libraries", [])]
 
     def cluster_environment(self) -> dict[str, str]:
-        """A job's environment: the workspace's credentials, none of the submitter's settings."""
+        """A job's environment: the workspace's credentials, none of the submitter's settings.
+
+        Like the runtime's, it points Spark's Python workers at the cluster's interpreter (the
+        runtime's PYSPARK_PYTHON is /databricks/python3/bin/python3), not at a `python3` on PATH.
+        """
         env = {k: v for k, v in os.environ.items()
                if not k.startswith(("MLFLOW_", "DATABRICKS_", "DBJOBS_")) and k != "PYTHONPATH"}
         env.update(DATABRICKS_HOST=self.url, DATABRICKS_TOKEN=self.token, PYTHONUNBUFFERED="1",
-                   DATABRICKS_RUNTIME_VERSION="17.3", MLFLOW_REGISTRY_URI=self.mlflow_url)
+                   DATABRICKS_RUNTIME_VERSION="17.3", MLFLOW_REGISTRY_URI=self.mlflow_url,
+                   PYSPARK_PYTHON=str(self.bin_dir / "python"))
         return env
 
     # the REST API ---------------------------------------------------------------------
