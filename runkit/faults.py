@@ -53,22 +53,22 @@ class Refusal(Exception):
     """The project refuses to go on; the message is one line saying why and what to change."""
 
 
-INTERRUPTING = {signal.default_int_handler}  # the handlers that raise KeyboardInterrupt
+def interrupt(signum, frame):
+    """A signal handler: raise KeyboardInterrupt naming the signal."""
+    raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
+INTERRUPTING = (signal.default_int_handler, interrupt)  # the handlers that raise KeyboardInterrupt
 
 
 @contextmanager
 def signals_as_interrupts() -> Iterator[None]:
     """Within the block, SIGTERM raises KeyboardInterrupt like SIGINT does."""
-    def interrupt(signum, frame):
-        raise KeyboardInterrupt(signal.Signals(signum).name)
-
-    INTERRUPTING.add(interrupt)
     previous = signal.signal(signal.SIGTERM, interrupt)
     try:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
-        INTERRUPTING.discard(interrupt)
 
 
 @contextmanager
