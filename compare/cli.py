@@ -26,9 +26,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from compare.collect import COMPARE_TAG, CompareError, collect, collect_pruned
     from models import MODELS
     from runkit.faults import one_line_errors
-    from runkit.tracking import active_run, bound_http_retries
+    from runkit.tracking import active_run, tracking_defaults
 
-    bound_http_retries()
+    tracking_defaults()
     target = MODELS[params.model]
     experiment_name = params.experiment_name or target.experiment
     with one_line_errors("compare"):

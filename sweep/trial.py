@@ -60,9 +60,9 @@ def run_trial(task: Task) -> Outcome:
     import mlflow
 
     from models import MODELS
-    from runkit.tracking import bound_http_retries
+    from runkit.tracking import tracking_defaults
 
-    bound_http_retries()
+    tracking_defaults()
     mlflow.set_tracking_uri(task.tracking_uri)
     with lent(task.credentials):
         return _train(task, MODELS[task.model])
