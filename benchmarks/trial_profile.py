@@ -1,14 +1,17 @@
-"""Where one sweep trial's seconds go: each MLflow and Optuna call of a diab trial, timed.
+"""Where one sweep trial's seconds go: each MLflow and Optuna call of a trial, timed.
 
-    python benchmarks/trial_profile.py [--trials 4]
+    python benchmarks/trial_profile.py [--model diab] [--trials 4]
+    python benchmarks/trial_profile.py --model mnist [--data ../shared/data/mnist.npz]
 
-Runs a small diab grid in this process (one worker, a fresh sqlite store) with the sweep's
-own driver and trial code, and wraps the calls a trial makes (study ask and tell, run
-start and end, params, metrics, the data set, signature, model logging, requirements,
-tags) with timers. Prints a table of seconds per trial for each, and what is left over
-(the training itself and everything unwrapped); then, within model logging, the skops dump
-and the skops loads (MLflow loads the file back after the dump; `mlflow.sklearn.log_model` loads
-it once more to validate the serving example, which `runkit.model_log` skips).
+Runs a small grid in this process (one worker, a fresh sqlite store) with the sweep's own
+driver and trial code, and wraps the calls a trial makes (study ask and tell, run start and
+end, params, metrics, the data set, signature, model logging, requirements, tags) with
+timers. Prints a table of seconds per trial for each, and what is left over (the training
+itself and everything unwrapped). For diab, within model logging: the skops dump and the
+skops loads (MLflow loads the file back after the dump; `mlflow.sklearn.log_model` loads it
+once more to validate the serving example, which `runkit.model_log` skips). A mnist trial
+(the lab's network, 2 epochs, hidden units varied) ends its run after Keras autolog logged
+its epochs asynchronously: "run end" is where MLflow's logging thread is waited for.
 Issue 17's "measure first", before and after.
 """
 
@@ -22,6 +25,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from common import SHARED
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -80,25 +85,46 @@ def instrument() -> None:
     timed(runkit.tracking, "log_dataset", "data set")
     timed(mlflow.models, "infer_signature", "signature")
     timed(mlflow.models.Model, "log", "model logging (all of Model.log)")
+
+
+def instrument_diab() -> list[str]:
+    """The diab timers; returns the sweep's grid flags."""
     import skops.io
+
+    import diab.tracking
 
     timed_within(skops.io, "dump", "skops dump")
     timed_within(skops.io, "load", "skops loads")
+    timed(diab.tracking, "fit_and_evaluate", "training and scoring")
+    timed(diab.tracking, "pinned", "requirements")
+    return ["--n_estimators", "200"]
+
+
+def instrument_mnist(data: Path) -> list[str]:
+    """The mnist timers; returns the sweep's grid flags (the lab's data, 2 epochs)."""
+    import mnist.tracking
+
+    timed(mnist.tracking, "fit_and_evaluate", "training and scoring")
+    timed(mnist.tracking, "pinned", "requirements")
+    return ["--data_path", str(data.resolve()), "--epochs", "2", "--batch_size", "256"]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", choices=("diab", "mnist"), default="diab")
     parser.add_argument("--trials", type=int, default=4)
+    parser.add_argument("--data", type=Path, default=SHARED / "data" / "mnist.npz",
+                        help="MNIST, for --model mnist")
     args = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="bench-profile-")
     os.environ["MLFLOW_TRACKING_URI"] = f"sqlite:///{folder}/mlflow.db"
-    depths = ",".join(str(d) for d in range(3, 3 + args.trials))
     instrument()
-    import diab.tracking
+    if args.model == "diab":
+        flags = [*instrument_diab(), "--max_depth", ",".join(str(d) for d in range(3, 3 + args.trials))]
+    else:
+        flags = [*instrument_mnist(args.data),
+                 "--num_hidden_units", ",".join(str(64 * (n + 1)) for n in range(args.trials))]
     import sweep.backends
-
-    timed(diab.tracking, "fit_and_evaluate", "training and scoring")
-    timed(diab.tracking, "pinned", "requirements")
 
     class InProcess:
         """The pool, in this process: trials run one after another where the timers are."""
@@ -126,13 +152,14 @@ def main() -> None:
     from sweep.cli import main as sweep_main
 
     start = time.perf_counter()
-    sweep_main(["--model", "diab", "--workers", "1", "--max_depth", depths, "--n_estimators", "200"])
+    sweep_main(["--model", args.model, "--workers", "1", *flags])
     total = time.perf_counter() - start
-    print(f"\n{args.trials} diab trials in one process, {total:.2f} s in all (seconds per trial):")
+    print(f"\n{args.trials} {args.model} trials in one process, {total:.2f} s in all (seconds per trial):")
     for label, seconds in sorted(SPENT.items(), key=lambda item: -item[1]):
         print(f"  {label:<36} {seconds / args.trials:6.3f}")
     print(f"  {'everything else':<36} {(total - sum(SPENT.values())) / args.trials:6.3f}")
-    print("within model logging:")
+    if WITHIN:
+        print("within model logging:")
     for label, seconds in sorted(WITHIN.items(), key=lambda item: -item[1]):
         print(f"  {label:<46} {seconds / args.trials:6.3f}")
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import NamedTuple
 
 import pandas as pd
@@ -20,16 +19,7 @@ class Split(NamedTuple):
 
 
 def load_data() -> pd.DataFrame:
-    """The diabetes data as one DataFrame: ten feature columns, then `target`.
-
-    Each call gets its own copy of a frame read once per process: scikit-learn parses its
-    CSV files on every call (0.1 to 0.2 s), and a sweep's worker trains many settings.
-    """
-    return _read_once().copy()
-
-
-@lru_cache(maxsize=1)
-def _read_once() -> pd.DataFrame:
+    """The diabetes data as one DataFrame: ten feature columns, then `target`."""
     from sklearn.datasets import load_diabetes
 
     return load_diabetes(as_frame=True).frame

@@ -16,12 +16,6 @@ def test_data_is_the_diabetes_frame():
     assert frame.columns[-1] == "target"
 
 
-def test_each_caller_gets_a_frame_of_its_own():
-    first = load_data()
-    first.loc[:, "target"] = 0.0
-    assert load_data()["target"].sum() > 0  # the data read once per process is not changed
-
-
 def test_metrics_are_consistent():
     result = fit_and_evaluate(SMALL)
     metrics = result.metrics
