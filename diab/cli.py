@@ -18,12 +18,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Parse the flags, train, log the run; return the exit status."""
     params = parse(DiabParams, argv, prog="diab",
                    description="Random forest on the diabetes data, tracked with MLflow.")
-    # Start-up time: skops scans every loaded module when it is imported, so it goes in
-    # before mlflow brings in its two thousand modules (benchmarks/startup.py: 7.3 s against
-    # 7.9 s, 0.6 s saved).
-    import sklearn.ensemble  # noqa: F401
-    import skops.io  # noqa: F401
-
+    import_libraries()
     from runkit.cli import train_once
     from runkit.faults import one_line_errors
 
@@ -31,3 +26,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         metrics = train_once(ENTRY, params)
     print(metrics["mse"])
     return 0
+
+
+def import_libraries() -> None:
+    """The forest and skops, before MLflow: skops scans every loaded module when it is imported,
+    so it goes in before MLflow brings in its two thousand modules (benchmarks/startup.py:
+    7.3 s against 7.9 s, 0.6 s saved)."""
+    import sklearn.ensemble  # noqa: F401
+    import skops.io  # noqa: F401

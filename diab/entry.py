@@ -5,7 +5,7 @@ from runkit.entry import Entry, Scoring
 
 ENTRY = Entry(
     name="diab", params=DiabParams, experiment="sklearn-diab", metric="mse", direction="minimize",
-    train="diab.tracking:train_and_log",
+    train="diab.tracking:train_and_log", preload="diab.cli:import_libraries",
     scoring=Scoring(holdout="diab.train:holdout", model_type="regressor", metric="mean_squared_error"),
     labels={"n_estimators": "n_estimators (trees)", "max_depth": "max_depth (levels)",
             "max_features": "max_features (features per split)",

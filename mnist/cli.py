@@ -23,17 +23,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     params = parse(MnistParams, argv, prog="mnist",
                    description="The lab's feed-forward network on MNIST, tracked with MLflow.")
     from mnist.data import DataError, load_data
-    from runkit.startup import import_without
 
     if not params.data_path:  # keras's own loader reads the data, so Keras comes first
-        import_without("keras", unused=KERAS_EXTRAS)
+        import_keras()
     try:
         data = load_data(params.data_path)
     except DataError as error:
         print(f"mnist: error: {error}", file=sys.stderr)
         return 2
 
-    import_without("keras", unused=KERAS_EXTRAS)
+    import_keras()
     from runkit.cli import train_once
     from runkit.faults import one_line_errors
 
@@ -41,3 +40,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         metrics = train_once(ENTRY, params, data=data)
     print("test_accuracy", metrics["test_accuracy"])
     return 0
+
+
+def import_keras() -> None:
+    """Keras, without the scikit-learn and matplotlib it would import for helpers mnist never uses."""
+    from runkit.startup import import_without
+
+    import_without("keras", unused=KERAS_EXTRAS)

@@ -5,7 +5,7 @@ from runkit.entry import Entry, Pruning, Scoring
 
 ENTRY = Entry(
     name="mnist", params=MnistParams, experiment="keras-mnist", metric="test_accuracy",
-    direction="maximize", train="mnist.tracking:train_and_log",
+    direction="maximize", train="mnist.tracking:train_and_log", preload="mnist.cli:import_keras",
     pruning=Pruning(steps="epochs", monitor="val_accuracy", holdout="validation_fraction",
                     holdout_default=0.1),
     epoch_metric="accuracy", compute="gpu",

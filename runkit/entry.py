@@ -10,6 +10,10 @@ trains, so reading the registry stays cheap. It is called as `train(run, params,
 `pruning` None, or (for an entry that declares `pruning`) a `StepReporter` to report each
 step's score to; it returns the run's test metrics.
 
+A model may name a `preload` function (`"module:function"`, no arguments) that imports the
+libraries its training needs, in the order that imports them fastest. Its CLI calls it first,
+and a sweep's local workers call it as they start, while the driver still sets up the study.
+
 A model that can be registered also declares its `Scoring`: how the promotion gate
 (`runkit.gate`) gets the held-out rows a run's metric came from, and which of MLflow's
 evaluation metrics is that metric.
@@ -91,6 +95,7 @@ class Entry:
     labels: Mapping[str, str] = field(default_factory=dict)  # axis labels for params and metrics
     compute: str = "cpu"  # the bundle's cluster for it: "cpu" or "gpu"
     scoring: Scoring | None = None  # None: its models cannot go through the gate (no register_as)
+    preload: str = ""  # "module:function" importing its training's libraries; "": nothing to do
 
     @property
     def higher_is_better(self) -> bool:
@@ -106,6 +111,12 @@ class Entry:
         """The training function, imported now."""
         module, _, function = self.train.partition(":")
         return getattr(importlib.import_module(module), function)
+
+    def import_libraries(self) -> None:
+        """Import what the entry's training needs, by its `preload` function (if it names one)."""
+        if self.preload:
+            module, _, function = self.preload.partition(":")
+            getattr(importlib.import_module(module), function)()
 
     def label(self, name: str) -> str:
         """A parameter's or metric's axis label: with its unit where the entry gives one."""

@@ -8,8 +8,8 @@
 kept when the user set it):
 - MLflow's own HTTP retries to an unreachable server last minutes; they are capped.
 - Keras autolog logs each epoch asynchronously. MLflow's logging thread then waits on its
-  queue with a 1 s timeout, and `end_run` joins it: 0.8 s lost at the end of every mnist
-  run and sweep trial. With a buffering time the thread waits on its stop event instead,
+  queue with a 1 s timeout, and `end_run` joins it: up to 1 s lost at the end of every
+  Keras run and sweep trial. With a buffering time the thread waits on its stop event instead,
   which `end_run` sets, so the join is immediate; the epochs reach the store at most 1 s
   after they end, and all of them before the run ends. MLflow reads the setting as whole
   seconds: a fraction ("0.5") kills its logging thread and hangs the next `end_run`.

@@ -2,10 +2,16 @@
 
 Both take a `Task`, run `sweep.trial.run_trial` on it somewhere, and hand the `Outcome`
 to a callback on the driver. `abort()` stops whatever is still training (Ctrl-C, SIGTERM).
+
+Both start before the driver imports MLflow and sets up the study (`start_early`): Spark's
+JVM takes seconds to start, and a local worker spends seconds importing MLflow and the
+model's libraries. That setup and those imports then share the machine's cores instead of
+following one another.
 """
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import shutil
 import signal
@@ -25,9 +31,9 @@ Done = Callable[[Outcome], None]
 class LocalPool:
     """Worker processes on this machine; each imports the model once and trains many trials."""
 
-    def __init__(self, workers: int):
+    def __init__(self, workers: int, model: str):
         context = multiprocessing.get_context("spawn")  # no sqlite connection crosses a fork
-        self.pool = context.Pool(workers, initializer=_start_worker)
+        self.pool = context.Pool(workers, initializer=_start_worker, initargs=(model,))
 
     def submit(self, task: Task, done: Done) -> None:
         self.pool.apply_async(run_trial, (task,), callback=done,
@@ -41,9 +47,28 @@ class LocalPool:
         self.pool.terminate()
 
 
-def _start_worker() -> None:
-    """Ctrl-C reaches the whole process group; the driver alone decides what happens then."""
+def _start_worker(model: str) -> None:
+    """Ignore Ctrl-C, then import what the trials need, the model's libraries first.
+
+    Ctrl-C reaches the whole process group; the driver alone decides what happens then. An
+    import that fails here is left for the first trial to fail on and report: an exception
+    from a pool's initializer would only start the worker again, and again. What the imports
+    created is then frozen out of the collector's walks (as `runkit.startup.exit_with` does
+    at exit): a worker that took 2.2 s to end after the last trial takes 0.7 s.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        from models import MODELS
+
+        entry = MODELS[model]
+        entry.import_libraries()
+        import mlflow  # noqa: F401
+        import optuna  # noqa: F401
+
+        entry.trainer()
+    except Exception:  # noqa: S110 (the first trial reports it)
+        pass
+    gc.freeze()
 
 
 class SparkPool:
@@ -97,6 +122,23 @@ class SparkPool:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
+def start_early(plan) -> Future | LocalPool | None:
+    """Start what will run `plan`'s trials: a Spark session on its way, or the local workers.
+
+    A resumed sweep's local pool waits for the driver, which alone knows how many trials
+    are still owed (and so how many workers are worth starting).
+    """
+    from sweep.space import grid
+
+    params = plan.params
+    if params.backend != "local":
+        return start_spark(plan.workers, params.backend)
+    if params.resume:
+        return None
+    planned = len(grid(plan.space)) if plan.sampler == "grid" else params.trials
+    return LocalPool(max(min(plan.workers, planned), 1), params.model)
+
+
 def start_spark(workers: int, where: str = "spark") -> Future:
     """Start Spark in the background (its JVM takes seconds), while the driver sets up the study."""
     check_spark(where)
@@ -115,6 +157,14 @@ def package_zip(path: Path) -> str:
     return str(path)
 
 
-def make_backend(name: str, workers: int, starting: Future | None = None):
-    """The pool that runs the trials; `starting`: a Spark session already on its way."""
-    return LocalPool(workers) if name == "local" else SparkPool(workers, starting, name)
+def make_backend(name: str, workers: int, model: str, starting: Future | LocalPool | None = None):
+    """The pool that runs `model`'s trials; `starting`: what `start_early` started, if anything."""
+    if name == "local":
+        return starting if starting is not None else LocalPool(workers, model)
+    return SparkPool(workers, starting, name)
+
+
+def discard(starting: Future | LocalPool | None) -> None:
+    """Stop a local pool `start_early` started, if the driver never got to close it."""
+    if isinstance(starting, LocalPool):
+        starting.abort()

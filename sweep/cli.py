@@ -16,17 +16,20 @@ from sweep.plan import parse_args
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse, run the study's trials, record the best; return the exit status."""
     plan = parse_args(argv)
-    from sweep.backends import start_spark
+    from sweep.backends import discard, start_early
 
-    starting = start_spark(plan.workers, plan.params.backend) if plan.params.backend != "local" else None
-    import mlflow
+    starting = start_early(plan)
+    try:
+        import mlflow
 
-    from runkit.faults import one_line_errors
-    from runkit.tracking import active_run
-    from sweep.session import run_session
+        from runkit.faults import one_line_errors
+        from runkit.tracking import active_run
+        from sweep.session import run_session
 
-    with one_line_errors("sweep"), active_run(plan.target.experiment) as session:
-        best = run_session(plan, session, mlflow.MlflowClient(), starting)
+        with one_line_errors("sweep"), active_run(plan.target.experiment) as session:
+            best = run_session(plan, session, mlflow.MlflowClient(), starting)
+    finally:
+        discard(starting)
     print(f"best_run_id {best.info.run_id}")
     print(f"best_{plan.target.metric} {best.data.metrics[plan.target.metric]}")
     return 0

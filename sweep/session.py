@@ -18,7 +18,8 @@ from sweep.trial import Task
 def run_session(plan, session, client, starting=None):
     """Run the plan in the launcher's run `session`; return the best trial's run.
 
-    `starting`: the Spark session on its way (backend=spark), started before MLflow's import.
+    `starting`: what `sweep.backends.start_early` started before MLflow's import (a Spark
+    session on its way, or the local workers), or None.
     """
     from sweep.plan import from_stored
     from sweep.resume import ResumeError, stored_plan
@@ -51,7 +52,8 @@ def sized_for_cluster(plan, starting):
     from runkit.spark import is_local, parallelism
     from sweep.params import MAX_WORKERS
 
-    if starting is None or plan.params.workers != "auto" or is_local(plan.params.backend):
+    backend = plan.params.backend
+    if backend == "local" or starting is None or plan.params.workers != "auto" or is_local(backend):
         return plan
     return plan._replace(workers=min(parallelism(starting.result()[0]), MAX_WORKERS))
 
@@ -122,7 +124,7 @@ def run_study(plan, study_run, client, resumed: bool, starting=None):
     progress = Progress(target, count, best.data.metrics[target.metric] if best else None)
     driver = Driver(study, storage, template, distributions(plan.space), progress)
     try:
-        outcomes = driver.run(make_backend(params.backend, min(plan.workers, count), starting),
+        outcomes = driver.run(make_backend(params.backend, min(plan.workers, count), params.model, starting),
                               plan.workers, count, cells) if count else []
     finally:
         progress.close()

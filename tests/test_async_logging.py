@@ -23,9 +23,11 @@ def test_every_async_epoch_is_in_the_ended_run(sqlite_uri, mlflow_settings_resto
     from runkit.tracking import active_run
 
     mlflow_settings_restored.chdir(tmp_path)
+    # the store's Default experiment: `set_experiment` would leave its id active for later tests
+    mlflow_settings_restored.setenv("MLFLOW_EXPERIMENT_ID", "0")
     mlflow.set_tracking_uri(sqlite_uri)
     for _ in range(2):  # a sweep's worker ends many runs in one process
-        with active_run("async-epochs") as run:
+        with active_run("unused: the experiment is given") as run:
             for epoch in range(5):
                 mlflow.log_metrics({"loss": 1 / (epoch + 1), "accuracy": epoch / 5}, step=epoch,
                                    synchronous=False)
