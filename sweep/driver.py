@@ -59,7 +59,7 @@ class Driver:
     def start(self, cell: dict | None) -> Task:
         """Ask the study for the next trial (a given grid cell, or the sampler's pick)."""
         if cell is not None:
-            self.study.enqueue_trial(cell)
+            self.study.sampler.cell = cell  # sweep.cells.CellSampler
         trial = self.study.ask(fixed_distributions=self.distributions)
         self.storage.flush_all_batches()  # its params and parent tag, before a worker opens it
         run_id = trial_run_id(trial)

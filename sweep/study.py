@@ -23,16 +23,19 @@ def mark_as_study(client, parent_run_id: str, direction: str) -> None:
 
 
 def make_sampler(name: str, seed: int):
-    """Optuna's seeded random or TPE sampler.
+    """Optuna's seeded random or TPE sampler, or for a grid the `CellSampler`.
 
-    A grid's cells are enqueued by the driver one at a time (every parameter fixed), so
-    its sampler is never consulted. Optuna's GridSampler is not used: it picks cells at
-    random once some have finished, counts failed cells as done, and ends a grid with
-    `study.stop()`, which raises outside `optimize` (the driver asks and tells itself).
+    Optuna's GridSampler is not used: it picks cells at random once some have finished, counts
+    failed cells as done, and ends a grid with `study.stop()`, which raises outside `optimize`
+    (the driver asks and tells itself).
     """
     import optuna
 
-    if name == "random" or name == "grid":
+    if name == "grid":
+        from sweep.cells import CellSampler
+
+        return CellSampler()
+    if name == "random":
         return optuna.samplers.RandomSampler(seed=seed)
     return optuna.samplers.TPESampler(seed=seed)
 
