@@ -2,7 +2,7 @@
 
 `MlflowStorage.get_all_trials` searches the study's trial runs, then reads each one again:
 three `get_run`s and a metric history per trial. Optuna calls it on every `ask` (to pop an
-enqueued grid cell) and the TPE sampler on every suggestion, so a sweep's driver made
+enqueued trial) and the TPE sampler on every suggestion, so a sweep's driver made
 O(trials²) requests, each a round trip to the tracking server. This subclass builds each
 `FrozenTrial` from the run the search already returned, and asks for the per-step metric
 history only of a trial that reported steps (a pruned sweep). It reads the same tags
