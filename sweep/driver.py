@@ -3,12 +3,6 @@
 Asking in one place keeps a grid exact (each cell once, however many workers) and one
 worker with one seed repeatable. Up to `workers` trials are in flight; each ends with a
 `tell` that closes its run, and tags saying its trial number and state.
-
-A grid keeps one trial more than `workers` handed out, queued in the pool: a worker that
-finishes starts the next cell at once instead of idling while the driver tells the study and
-asks for the next trial (several store writes). A grid's cells do not depend on the values
-told, so the trials and their order are the same. A sampler's pick does depend on them, so
-a search asks only when a worker is free.
 """
 
 from __future__ import annotations
@@ -34,10 +28,9 @@ class Driver:
     def run(self, pool, workers: int, count: int, cells: list[dict] | None = None) -> list[Outcome]:
         """Run `count` trials (the `cells`, in order, for a grid); return their outcomes."""
         started = 0
-        handed_out = workers + 1 if cells else workers
         try:
             while started < count or self.in_flight:
-                while started < count and len(self.in_flight) < handed_out:
+                while started < count and len(self.in_flight) < workers:
                     task = self.start(cells[started] if cells else None)
                     pool.submit(task, self.finished.put)
                     started += 1
