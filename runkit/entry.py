@@ -27,6 +27,12 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 
+def imported(name: str) -> Callable:
+    """The function named `"module:function"`, its module imported now."""
+    module, _, function = name.partition(":")
+    return getattr(importlib.import_module(module), function)
+
+
 class StepReporter(Protocol):
     """What a pruned sweep hands a model's training: report each step, stop when told."""
 
@@ -71,13 +77,11 @@ class Scoring:
 
     def read(self, path: str):
         """The model's inputs from the file at `path`, by the entry's reader."""
-        module, _, function = self.reader.partition(":")
-        return getattr(importlib.import_module(module), function)(path)
+        return imported(self.reader)(path)
 
     def held_out(self, params):
         """(inputs, targets) of the held-out rows for a run trained with `params`."""
-        module, _, function = self.holdout.partition(":")
-        return getattr(importlib.import_module(module), function)(params)
+        return imported(self.holdout)(params)
 
 
 @dataclass(frozen=True)
@@ -109,14 +113,12 @@ class Entry:
 
     def trainer(self) -> Callable[..., dict[str, float]]:
         """The training function, imported now."""
-        module, _, function = self.train.partition(":")
-        return getattr(importlib.import_module(module), function)
+        return imported(self.train)
 
     def import_libraries(self) -> None:
         """Import what the entry's training needs, by its `preload` function (if it names one)."""
         if self.preload:
-            module, _, function = self.preload.partition(":")
-            getattr(importlib.import_module(module), function)()
+            imported(self.preload)()
 
     def label(self, name: str) -> str:
         """A parameter's or metric's axis label: with its unit where the entry gives one."""
