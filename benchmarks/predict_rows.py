@@ -6,9 +6,10 @@ Builds the rows once (the diabetes features resampled with a little noise, writt
 Parquet), registers a lab-default diab model as `diab-rf@champion` (not timed), then runs,
 interleaved: what a user would write without the project (load the model with
 `mlflow.pyfunc.load_model`, read, predict, write Parquet; no checks, no run logged),
-`python -m predict` here, and `python -m predict --backend spark --workers 2`. Each writes
+`python -m mlflow_lab.predict` here, and `python -m mlflow_lab.predict --backend spark --workers 2`.
+Each writes
 a new output. Prints wall times, ratios to the plain script, and rows per second.
-Goal: `python -m predict` under 30 s for a million rows. The lab has no batch scoring, so
+Goal: `python -m mlflow_lab.predict` under 30 s for a million rows. The lab has no batch scoring, so
 the plain script stands where a lab baseline would.
 """
 
@@ -51,7 +52,7 @@ def main() -> None:
         write_rows(folder / "rows.parquet", args.rows)
         (folder / "plain.py").write_text(PLAIN)
         measure([sys.executable, "-m", "diab", "--register_as", "diab-rf"], folder, env)
-        predict = [sys.executable, "-m", "predict", "--model_uri", "models:/diab-rf@champion",
+        predict = [sys.executable, "-m", "mlflow_lab.predict", "--model_uri", "models:/diab-rf@champion",
                    "--input", str(folder / "rows.parquet")]
         times: dict[str, list[float]] = {"plain pyfunc script": [], "predict": [], "predict spark": []}
         for pair in range(args.pairs):

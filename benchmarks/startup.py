@@ -1,4 +1,4 @@
-"""What each of runkit.startup's two start-up cuts saves, measured side by side, interleaved.
+"""What each of mlflow_lab.startup's two start-up cuts saves, measured side by side, interleaved.
 
     python benchmarks/startup.py --pairs 5
 
@@ -22,10 +22,10 @@ sys.path.insert(0, os.path.dirname(__file__))
 from common import REPO, report, timed  # noqa: E402
 
 PROBES = {
-    "keras, extras hidden": "from runkit.startup import import_without; "
+    "keras, extras hidden": "from mlflow_lab.startup import import_without; "
                             "import_without('keras', unused=('sklearn', 'matplotlib'))",
     "keras, plain import": "import keras",
-    "exit_with (gc frozen)": "import keras, mlflow; from runkit.startup import exit_with; exit_with(0)",
+    "exit_with (gc frozen)": "import keras, mlflow; from mlflow_lab.startup import exit_with; exit_with(0)",
     "plain exit": "import keras, mlflow, sys; sys.exit(0)",
     "skops before mlflow": "import sklearn.ensemble, skops.io, mlflow",
     "skops after mlflow": "import mlflow, sklearn.ensemble, skops.io",

@@ -5,7 +5,7 @@
 Side by side, interleaved, each run into a fresh store:
 - floor: the same 24 settings fitted and scored with `diab.train.fit_and_evaluate`, no MLflow
   and no Optuna, spread over the same number of processes (imports included);
-- `mlflow run . -e sweep` and `python -m sweep` on that grid, on a fresh sqlite file;
+- `mlflow run . -e sweep` and `python -m mlflow_lab.sweep` on that grid, on a fresh sqlite file;
 - the same two against a local `mlflow server` (one per benchmark, a new experiment per run).
 Prints each median and its ratio to the floor. Goals (issue 17): `mlflow run` at most 2.5x the
 floor on sqlite and 3x against a server.
@@ -74,23 +74,25 @@ def main() -> None:
     space = [arg for name, values in GRID.items() for arg in (f"{name}={','.join(map(str, values))}",)]
     mlflow_run = ["mlflow", "run", str(REPO), "-e", "sweep", "--env-manager", "local", "-P", "model=diab",
                   "-P", f"workers={args.workers}", *[a for s in space for a in ("-P", s)]]
-    python_m = [sys.executable, "-m", "sweep", "--model", "diab", "--workers", str(args.workers),
+    python_m = [sys.executable, "-m", "mlflow_lab.sweep", "--model", "diab", "--workers", str(args.workers),
                 *[a for s in space for a in (f"--{s.split('=')[0]}", s.split("=")[1])]]
     server_root = Path(tempfile.mkdtemp(prefix="bench-server-"))
     floor_script = server_root / "floor.py"  # a file: spawned workers import its functions by name
     floor_script.write_text(FLOOR.format(grid={k: list(v) for k, v in GRID.items()}, workers=args.workers))
     floor = [sys.executable, str(floor_script)]
     server, url = start_server(server_root)
-    seconds: dict[str, list[float]] = {"floor": [], "mlflow run, sqlite": [], "python -m sweep, sqlite": [],
-                                       "mlflow run, server": [], "python -m sweep, server": []}
+    seconds: dict[str, list[float]] = {"floor": [], "mlflow run, sqlite": [],
+                                       "python -m mlflow_lab.sweep, sqlite": [],
+                                       "mlflow run, server": [], "python -m mlflow_lab.sweep, server": []}
     try:
         for pair in range(args.pairs):
             for name, command in (("floor", floor), ("mlflow run, sqlite", mlflow_run),
-                                  ("python -m sweep, sqlite", python_m)):
+                                  ("python -m mlflow_lab.sweep, sqlite", python_m)):
                 folder, env = fresh_store()
                 seconds[name].append(timed(command, folder, env))
                 shutil.rmtree(folder, ignore_errors=True)
-            for name, command in (("mlflow run, server", mlflow_run), ("python -m sweep, server", python_m)):
+            for name, command in (("mlflow run, server", mlflow_run),
+                                  ("python -m mlflow_lab.sweep, server", python_m)):
                 folder, env = fresh_store()
                 experiment = f"bench-{pair}-" + name.replace(" ", "").replace(",", "-")
                 env.update(MLFLOW_TRACKING_URI=url, MLFLOW_EXPERIMENT_NAME=experiment)

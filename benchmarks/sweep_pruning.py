@@ -3,7 +3,7 @@
     python benchmarks/sweep_pruning.py [--pairs 1] [--data ../shared/data/mnist.npz] [--pruner median]
                                        [--batch-size 128]
 
-Both sides run `python -m sweep --model mnist --trials 12 --epochs 5 --learning_rate
+Both sides run `python -m mlflow_lab.sweep --model mnist --trials 12 --epochs 5 --learning_rate
 0.001:0.5:log --num_hidden_units 64,128,256,512 --validation_fraction 0.1` (TPE, seed 0, one
 worker unless `--workers`), interleaved, each into a fresh sqlite store; one side adds `--prune true`. Both
 hold out the same 10% of the training images, so they differ only in pruning. Prints wall
@@ -38,7 +38,8 @@ def main() -> None:
     sides = {"no pruning": [], "pruning": []}
     for pair in range(args.pairs):
         for side, extra in (("no pruning", []), ("pruning", ["--prune", "true", "--pruner", args.pruner])):
-            done = measure_in_fresh_store(["python", "-m", "sweep", *SEARCH, "--batch_size", args.batch_size,
+            done = measure_in_fresh_store(["python", "-m", "mlflow_lab.sweep", *SEARCH,
+                                           "--batch_size", args.batch_size,
                                            "--workers", args.workers, "--data_path", data, *extra])
             sides[side].append((done.seconds, best(done.stdout, "test_accuracy")))
             print(f"pair {pair} {side:>10}: {done.seconds:.1f} s, best test_accuracy "

@@ -2,7 +2,7 @@
 
     python benchmarks/sweep_search.py [--seeds 5] [--trials 30] [--workers 1]
 
-Each seed runs `python -m sweep` twice, TPE then random, interleaved, each into a fresh
+Each seed runs `python -m mlflow_lab.sweep` twice, TPE then random, interleaved, each into a fresh
 sqlite store, over max_depth 2:16, n_estimators 50:400, max_features 2:10. Prints each
 best test MSE, the medians and the lab's own setting (`lab_diab.py 200 6 4`, one run, for
 scale). Goal: TPE's median best MSE at or below random's.
@@ -38,7 +38,7 @@ def main() -> None:
     found = {"tpe": [], "random": []}
     for seed in range(args.seeds):
         for sampler in found:
-            command = ["python", "-m", "sweep", "--model", "diab", "--trials", str(args.trials),
+            command = ["python", "-m", "mlflow_lab.sweep", "--model", "diab", "--trials", str(args.trials),
                        "--sampler", sampler, "--seed", str(seed), "--workers", args.workers, *SPACE]
             done = measure_in_fresh_store(command)
             found[sampler].append(best(done.stdout, "mse"))

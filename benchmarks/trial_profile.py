@@ -9,7 +9,7 @@ end, params, metrics, the data set, signature, model logging, requirements, tags
 timers. Prints a table of seconds per trial for each, and what is left over (the training
 itself and everything unwrapped). For diab, within model logging: the skops dump and the
 skops loads (MLflow loads the file back after the dump; `mlflow.sklearn.log_model` loads it
-once more to validate the serving example, which `runkit.model_log` skips). A mnist trial
+once more to validate the serving example, which `mlflow_lab.model_log` skips). A mnist trial
 (the lab's network, 2 epochs, hidden units varied) ends its run after Keras autolog logged
 its epochs asynchronously: "run end" is where MLflow's logging thread is waited for.
 Issue 17's "measure first", before and after.
@@ -75,14 +75,14 @@ def instrument() -> None:
     import mlflow.sklearn
     import optuna
 
-    import runkit.tracking
+    import mlflow_lab.tracking
 
     timed(optuna.Study, "ask", "study ask")
     timed(optuna.Study, "tell", "study tell")
     timed(mlflow, "start_run", "run start")
     timed(mlflow, "end_run", "run end")
     timed(mlflow.MlflowClient, "log_batch", "params, metrics, tags (log_batch)")
-    timed(runkit.tracking, "log_dataset", "data set")
+    timed(mlflow_lab.tracking, "log_dataset", "data set")
     timed(mlflow.models, "infer_signature", "signature")
     timed(mlflow.models.Model, "log", "model logging (all of Model.log)")
 
@@ -124,7 +124,7 @@ def main() -> None:
     else:
         flags = [*instrument_mnist(args.data),
                  "--num_hidden_units", ",".join(str(64 * (n + 1)) for n in range(args.trials))]
-    import sweep.backends
+    import mlflow_lab.sweep.backends
 
     class InProcess:
         """The pool, in this process: trials run one after another where the timers are."""
@@ -135,7 +135,7 @@ def main() -> None:
         def submit(self, task, done):
             import threading
 
-            from sweep.trial import run_trial
+            from mlflow_lab.sweep.trial import run_trial
 
             # a thread of its own: MLflow's active run is per thread, and the parent's is active here
             worker = threading.Thread(target=lambda: done(run_trial(task)))
@@ -148,8 +148,8 @@ def main() -> None:
         def abort(self):
             pass
 
-    sweep.backends.LocalPool = InProcess
-    from sweep.cli import main as sweep_main
+    mlflow_lab.sweep.backends.LocalPool = InProcess
+    from mlflow_lab.sweep.cli import main as sweep_main
 
     start = time.perf_counter()
     sweep_main(["--model", args.model, "--workers", "1", *flags])

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from diab.entry import ENTRY
 from diab.params import DiabParams
-from runkit.params import parse
+from mlflow_lab.params import parse
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -19,8 +19,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     params = parse(DiabParams, argv, prog="diab",
                    description="Random forest on the diabetes data, tracked with MLflow.")
     import_libraries()
-    from runkit.cli import train_once
-    from runkit.faults import one_line_errors
+    from mlflow_lab.faults import one_line_errors
+    from mlflow_lab.model_cli import train_once
 
     with one_line_errors("diab"):
         metrics = train_once(ENTRY, params)

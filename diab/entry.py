@@ -1,7 +1,7 @@
 """diab as the registry sees it: what sweeps, compare and Databricks jobs need to run it."""
 
 from diab.params import DiabParams
-from runkit.entry import Entry, Scoring
+from mlflow_lab.entry import Entry, Scoring
 
 ENTRY = Entry(
     name="diab", params=DiabParams, experiment="sklearn-diab", metric="mse", direction="minimize",

@@ -8,10 +8,10 @@ import time
 from diab.data import TARGET
 from diab.params import DiabParams
 from diab.train import DiabResult, fit_and_evaluate
-from runkit.gate import GATED
-from runkit.model_log import log_model as log_with_flavor
-from runkit.requirements import pinned
-from runkit.tracking import log_dataset, new_params
+from mlflow_lab.gate import GATED
+from mlflow_lab.model_log import log_model as log_with_flavor
+from mlflow_lab.requirements import pinned
+from mlflow_lab.tracking import log_dataset, new_params
 
 MODEL_NAME = "random-forest-model"  # the lab's artifact name
 TRUSTED_TYPES = ["sklearn.tree._tree.Tree"]  # skops refuses the forest's trees otherwise

@@ -3,14 +3,14 @@
 A job (from `mlflow run -b databricks-jobs`, or a bundle job) runs this file from a checkout
 of the exact commit:
 
-    python databricks/entry.py ENTRY_POINT [--mlflow_run_id ID | --experiment_dir DIR] [--space S] -- FLAGS
+    python jobs/entry.py ENTRY_POINT [--mlflow_run_id ID | --experiment_dir DIR] [--space S] -- FLAGS
 
 With `--mlflow_run_id` the entry point resumes that run, as it resumes `mlflow run`'s run
 locally. With `--experiment_dir` (a bundle job) it starts a run in the model's own experiment
 under that workspace folder (`DIR/<experiment>`; for a sweep, the swept model's). Tracking
 goes to the workspace (`databricks`) unless MLFLOW_TRACKING_URI says otherwise.
 
-A notebook (`databricks/notebooks/<model>.py`) calls `run_notebook(name, dbutils)`: each
+A notebook (`jobs/notebooks/<model>.py`) calls `run_notebook(name, dbutils)`: each
 declared parameter becomes a widget, and the run goes to `/Users/<you>/<experiment>`. Run as a
 plain script, the flags come from the command line, so the notebooks can be tested locally.
 """
@@ -27,15 +27,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the checkout's root: the packages
 
-SWEEP = "sweep"
-TOOLS = (SWEEP, "promote", "predict", "doctor")  # entry points that are not a model
+SWEEP = "mlflow_lab.sweep"
+TOOLS = {"sweep": SWEEP, "promote": "mlflow_lab.promote", "predict": "mlflow_lab.predict",
+         "doctor": "mlflow_lab.doctor"}  # entry points that are not a model, and their packages
 
 
 def runnable() -> dict[str, str]:
     """Entry points a job runs, and the package each runs: MLproject's `main`, each model, the tools."""
-    from models import DEFAULT, MODELS
+    from mlflow_lab.entries import DEFAULT, MODELS
 
-    return {"main": DEFAULT, **{name: name for name in MODELS}, **{name: name for name in TOOLS}}
+    return {"main": DEFAULT, **{name: name for name in MODELS}, **TOOLS}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -43,7 +44,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     ours, flags = (argv[: argv.index("--")], argv[argv.index("--") + 1:]) if "--" in argv else (argv, [])
     packages = runnable()
-    parser = argparse.ArgumentParser(prog="databricks/entry.py")
+    parser = argparse.ArgumentParser(prog="jobs/entry.py")
     parser.add_argument("entry_point", choices=sorted(packages))
     parser.add_argument("--mlflow_run_id", default="")
     parser.add_argument("--experiment_dir", default="", help="workspace folder of the experiments (bundle)")
@@ -62,8 +63,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def swept_model(flags: list[str]) -> str:
     """The model a sweep's flags name, read by the sweep's own parser (its default if none)."""
-    from runkit.params import build_parser
-    from sweep.params import SweepParams
+    from mlflow_lab.params import build_parser
+    from mlflow_lab.sweep.params import SweepParams
 
     return build_parser(SweepParams, prog="sweep").parse_known_args(flags)[0].model
 
@@ -71,11 +72,11 @@ def swept_model(flags: list[str]) -> str:
 def experiment_path(folder: str, package: str) -> str:
     """`folder/<the experiment of the model, or of promote or predict>`; an unknown model keeps
     the folder (its CLI refuses it)."""
-    from models import MODELS
+    from mlflow_lab.entries import MODELS
 
     if package in MODELS:
         experiment = MODELS[package].experiment
-    elif package in TOOLS:
+    elif package in TOOLS.values():
         experiment = importlib.import_module(f"{package}.cli").EXPERIMENT
     else:
         return folder
@@ -84,7 +85,7 @@ def experiment_path(folder: str, package: str) -> str:
 
 def read_params(cls, prog: str, dbutils=None):
     """The parameters from widgets (Databricks) or from the command line (a script)."""
-    from runkit.params import declared, parse
+    from mlflow_lab.params import declared, parse
 
     if dbutils is None:
         return parse(cls, sys.argv[1:], prog=prog)
@@ -109,8 +110,8 @@ def run_notebook(name: str, dbutils=None) -> dict[str, float]:
     """Train model `name` with the notebook's parameters into its experiment; the metrics."""
     import mlflow
 
-    from models import MODELS
-    from runkit.cli import train_once
+    from mlflow_lab.entries import MODELS
+    from mlflow_lab.model_cli import train_once
 
     target = MODELS[name]
     params = read_params(target.params, prog=name, dbutils=dbutils)
@@ -121,6 +122,6 @@ def run_notebook(name: str, dbutils=None) -> dict[str, float]:
 
 
 if __name__ == "__main__":  # a sweep's worker processes import this file again: they must not run it
-    from runkit.startup import exit_with
+    from mlflow_lab.startup import exit_with
 
     exit_with(main())

@@ -1,5 +1,14 @@
-"""The ground every package stands on: typed parameters, run handling, names, pinned requirements.
+"""mlflow-lab's own package: everything that is not a model, under one import name.
 
-Nothing here trains or names a model, and nothing here imports a package above it: the
-model packages, the registry (`models`), `sweep`, `compare` and `dbjobs` import from here.
+Its top-level modules are the ground every other part stands on, one concern each: typed
+parameters (params), the Entry a model declares (entry), run handling (tracking, faults),
+names (naming), pinned requirements (requirements), model logging (model_log), a model's plain
+command line (model_cli), the promotion gate (gate, scoring), the Spark session (spark) and the
+driver's credentials lent to executors (credentials). Nothing there trains or names a model.
+
+Above the ground stand the model packages (one per model, at the repository's top level),
+then the registry of entries (`mlflow_lab.entries`), then the tools (`mlflow_lab.sweep`,
+`.compare`, `.promote`, `.predict`, `.doctor`), then the `databricks-jobs` backend of `mlflow run`
+(`mlflow_lab.databricks_jobs`). No import runs from a lower layer to a higher one
+(`tests/test_layers.py`), so importing this package imports nothing else.
 """

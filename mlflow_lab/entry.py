@@ -1,7 +1,7 @@
 """What a model package declares about itself, so that sweeps, comparisons and jobs can run it.
 
 A model package (each of the project's, and yours) holds one `Entry` in its `entry.py`; the registry
-(`models`) lists the packages. Nothing below the registry names a model: the sweep, compare
+(`mlflow_lab.entries`) lists the packages. Nothing below the registry names a model: the sweep, compare
 and the Databricks submission read everything they need from the entry.
 
 The training function is named as `"package.module:function"` and imported only when a run
@@ -15,7 +15,7 @@ libraries its training needs, in the order that imports them fastest. Its CLI ca
 and a sweep's local workers call it as they start, while the driver still sets up the study.
 
 A model that can be registered also declares its `Scoring`: how the promotion gate
-(`runkit.gate`) gets the held-out rows a run's metric came from, and which of MLflow's
+(`mlflow_lab.gate`) gets the held-out rows a run's metric came from, and which of MLflow's
 evaluation metrics is that metric.
 """
 
@@ -89,7 +89,7 @@ class Entry:
     """One model, as sweeps, comparisons and submissions see it."""
 
     name: str  # its package, its MLproject entry point and its bundle job
-    params: type  # the frozen dataclass declaring its parameters (runkit.params.param)
+    params: type  # the frozen dataclass declaring its parameters (mlflow_lab.params.param)
     experiment: str  # the experiment it logs to when run directly
     metric: str  # the test metric that ranks its runs
     direction: str  # "minimize" or "maximize": Optuna's words

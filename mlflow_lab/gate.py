@@ -20,9 +20,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from runkit.entry import Entry
-from runkit.faults import MISSING, Refusal, one_line
-from runkit.params import param
+from mlflow_lab.entry import Entry
+from mlflow_lab.faults import MISSING, Refusal, one_line
+from mlflow_lab.params import param
 
 CHAMPION, CHALLENGER = "champion", "challenger"
 GATED = ("register_as", "min_improvement")  # settings of the gate, not of the model: never logged as params
@@ -104,7 +104,7 @@ def decide(entry: Entry, name: str, params, candidate_uri: str, *, min_improveme
     """Score, compare, then register `candidate_uri` (unless it is `version` already) and move aliases."""
     import mlflow
 
-    from runkit.scoring import same_interface
+    from mlflow_lab.scoring import same_interface
 
     if entry.scoring is None:
         raise GateRefusal(f"register_as: model {entry.name} declares no scoring (Entry.scoring), "
@@ -166,7 +166,7 @@ def evaluate(entry: Entry, model, inputs, targets, role: str, who: str) -> float
     import numpy as np
     import pandas as pd
 
-    from runkit.scoring import predictions
+    from mlflow_lab.scoring import predictions
 
     try:
         predicted, _ = predictions(model, inputs)

@@ -3,7 +3,7 @@
 `run_entry(ENTRY, argv)` parses the entry's declared parameters (one line and exit 2 on bad
 input) and calls `train_once`, which opens the run (the launcher's under `mlflow run`, else
 one in the entry's experiment, named by what ran), trains with the entry's training function
-and, with `register_as`, sends the model through the promotion gate (`runkit.gate`) before
+and, with `register_as`, sends the model through the promotion gate (`mlflow_lab.gate`) before
 the run ends. The test metric is printed last, as `<metric> <value>`. A model package's
 `cli.py` can be just that call.
 """
@@ -13,15 +13,15 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from runkit.entry import Entry
-from runkit.params import parse
+from mlflow_lab.entry import Entry
+from mlflow_lab.params import parse
 
 
 def run_entry(entry: Entry, argv: Sequence[str] | None = None) -> int:
     """Parse, train and log one run of `entry`; return the exit status."""
     params = parse(entry.params, argv, prog=entry.name,
                    description=f"Train {entry.name} once, tracked with MLflow.")
-    from runkit.faults import one_line_errors
+    from mlflow_lab.faults import one_line_errors
 
     with one_line_errors(entry.name):
         metrics = train_once(entry, params)
@@ -35,19 +35,19 @@ def train_once(entry: Entry, params, **inputs) -> dict[str, float]:
     `inputs` go to the training function as they are (data a model read before the run
     opens). A gate that refuses ends the run FAILED, with nothing registered.
     """
-    from runkit.naming import run_name
-    from runkit.tracking import active_run
+    from mlflow_lab.naming import run_name
+    from mlflow_lab.tracking import active_run
 
     train = entry.trainer()
     if getattr(params, "register_as", ""):  # the gate's evaluation code, while the model trains
-        from runkit.startup import import_in_background
+        from mlflow_lab.startup import import_in_background
 
         import_in_background("mlflow.models.evaluation.default_evaluator")
     with active_run(entry.experiment, run_name(entry.name, params)) as run:
         metrics = train(run, params, None, **inputs)
         name = getattr(params, "register_as", "")
         if name:
-            from runkit.gate import register_run
+            from mlflow_lab.gate import register_run
 
             decision = register_run(entry, run.info.run_id, params, name, params.min_improvement)
             print(decision.line(), file=sys.stderr)

@@ -20,7 +20,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from runkit.params import Declared, declared
+from mlflow_lab.params import Declared, declared
 
 ANCESTORS_SEARCHED = 8  # mlflow run -> bash -c -> python -m <model>, with room for wrappers
 

@@ -2,7 +2,7 @@
 
 Each entry point declares its parameters as a frozen dataclass whose fields are made
 with `param(...)`: a default, a help text, the allowed range and, for a parameter that
-belongs in a run's name, its short label (`runkit.naming`). `parse(cls, argv)`
+belongs in a run's name, its short label (`mlflow_lab.naming`). `parse(cls, argv)`
 builds an argparse parser from those fields and returns an instance; a bad value or
 an unknown flag ends the process with ONE line naming the parameter and what is
 allowed, and exit status 2, before anything is trained or logged.

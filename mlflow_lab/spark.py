@@ -16,7 +16,7 @@ import sys
 import warnings
 from pathlib import Path
 
-from runkit.faults import Refusal
+from mlflow_lab.faults import Refusal
 
 # A local Spark lives as long as one command: the JVM's quick-start JIT and serial collector
 # cut its start from 5.4 s to 3.6 s here; the work itself runs in Python workers.

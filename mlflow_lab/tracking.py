@@ -24,8 +24,8 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 
-from runkit.faults import signals_as_interrupts
-from runkit.naming import user_named_the_launched_run
+from mlflow_lab.faults import signals_as_interrupts
+from mlflow_lab.naming import user_named_the_launched_run
 
 TRACKING_DEFAULTS = {
     "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "2",
@@ -52,7 +52,7 @@ def active_run(default_experiment: str, run_name: str | None = None) -> Iterator
     """Open the run to log into; an exception inside ends it FAILED, Ctrl-C or SIGTERM KILLED.
 
     A new run is called `run_name`; a run handed over by `mlflow run` is renamed to it only
-    when the user gave the launcher no `--run-name` (`runkit.naming`).
+    when the user gave the launcher no `--run-name` (`mlflow_lab.naming`).
     """
     tracking_defaults()
     import mlflow

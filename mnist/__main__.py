@@ -1,6 +1,6 @@
 """Run the mnist entry point: `python -m mnist --help`."""
 
+from mlflow_lab.startup import exit_with
 from mnist.cli import main
-from runkit.startup import exit_with
 
 exit_with(main())

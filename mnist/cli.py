@@ -10,9 +10,9 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
+from mlflow_lab.params import parse
 from mnist.entry import ENTRY
 from mnist.params import MnistParams
-from runkit.params import parse
 
 KERAS_EXTRAS = ("sklearn", "matplotlib")  # Keras imports them if installed; mnist uses neither
 # (hiding them saved 2.7 s of a 9.8 s Keras import: benchmarks/startup.py)
@@ -33,8 +33,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
     import_keras()
-    from runkit.cli import train_once
-    from runkit.faults import one_line_errors
+    from mlflow_lab.faults import one_line_errors
+    from mlflow_lab.model_cli import train_once
 
     with one_line_errors("mnist"):
         metrics = train_once(ENTRY, params, data=data)
@@ -44,6 +44,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def import_keras() -> None:
     """Keras, without the scikit-learn and matplotlib it would import for helpers mnist never uses."""
-    from runkit.startup import import_without
+    from mlflow_lab.startup import import_without
 
     import_without("keras", unused=KERAS_EXTRAS)

@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from runkit.faults import Refusal
+from mlflow_lab.faults import Refusal
 
 IMAGE_SHAPE = (28, 28)
 IDX_FILES = {"x_train": "train-images-idx3-ubyte", "y_train": "train-labels-idx1-ubyte",

@@ -1,7 +1,7 @@
 """mnist as the registry sees it: what sweeps, compare and Databricks jobs need to run it."""
 
+from mlflow_lab.entry import Entry, Pruning, Scoring
 from mnist.params import MnistParams
-from runkit.entry import Entry, Pruning, Scoring
 
 ENTRY = Entry(
     name="mnist", params=MnistParams, experiment="keras-mnist", metric="test_accuracy",

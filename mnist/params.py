@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from runkit.gate import min_improvement_field, register_as_field
-from runkit.params import param
+from mlflow_lab.gate import min_improvement_field, register_as_field
+from mlflow_lab.params import param
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """A Keras callback that reports each epoch's score to a pruned sweep, and stops when told.
 
-The sweep hands training a `runkit.entry.StepReporter`. After every epoch the callback
+The sweep hands training a `mlflow_lab.entry.StepReporter`. After every epoch the callback
 reports the monitored score (`val_accuracy`); when the reporter says stop, training stops at
 the end of that epoch, after Keras autolog has logged it, so the per-epoch curves show where
 the trial stopped. When training ends, the reporter raises its pruned signal, before the test

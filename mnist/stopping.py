@@ -1,6 +1,6 @@
 """A Keras callback that ends training at the next step once Ctrl-C or SIGTERM arrived.
 
-While Keras trains, `runkit.faults.interrupts_at_safe_points` only notes such a signal; this
+While Keras trains, `mlflow_lab.faults.interrupts_at_safe_points` only notes such a signal; this
 callback asks after each call into the backend and stops training there, so the interrupt
 is raised once `fit` has returned, never between two of TensorFlow's calls.
 """

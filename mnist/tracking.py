@@ -8,13 +8,13 @@ from functools import lru_cache
 
 import numpy as np
 
+from mlflow_lab.gate import GATED
+from mlflow_lab.requirements import pinned
+from mlflow_lab.tracking import log_dataset, new_params
 from mnist.data import IMAGE_SHAPE, Mnist, load_data
 from mnist.model import N_CLASSES
 from mnist.params import MnistParams
 from mnist.train import MnistResult, fit_and_evaluate
-from runkit.gate import GATED
-from runkit.requirements import pinned
-from runkit.tracking import log_dataset, new_params
 
 KERAS_MNIST_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
 MODEL_NAME = "model"  # the name the lab's autolog gave it

@@ -34,8 +34,8 @@ def train(params: MnistParams, data: Mnist, callbacks: list | None = None):
     """
     import keras
 
+    from mlflow_lab.faults import interrupts_at_safe_points
     from mnist.stopping import StopWhenInterrupted
-    from runkit.faults import interrupts_at_safe_points
 
     keras.utils.set_random_seed(params.seed)
     model = build_model(params, steps_per_execution(keras.backend.backend()))

@@ -7,7 +7,7 @@ def fresh_study(tracking_uri: str, experiment: str, sampler):
     """(study, storage, experiment id, parent run id) of a new study at `tracking_uri`."""
     import mlflow
 
-    from sweep.study import load_study, mark_as_study, study_name
+    from mlflow_lab.sweep.study import load_study, mark_as_study, study_name
 
     mlflow.set_tracking_uri(tracking_uri)
     client = mlflow.MlflowClient(tracking_uri=tracking_uri)

@@ -1,7 +1,7 @@
 """Adding a third model by following docs/add-a-model.md, and nothing else, in a copy of the project.
 
 The copy gets exactly the files and the registry line the page shows, and the snippets that
-`python -m models snippets iris` prints pasted where their headings say. Then the copy's own
+`python -m mlflow_lab.entries snippets iris` prints pasted where their headings say. Then the copy's own
 drift and layering tests pass, and the new model runs through `mlflow run`, a grid sweep,
 compare and a submission to the stand-in Databricks workspace, from a git remote.
 """
@@ -60,7 +60,7 @@ def follow_the_page(project: Path, env: dict[str, str]) -> None:
     [registry_line] = re.findall(r"^PACKAGES = .*iris.*$", page, re.M)
     registry = project / "models" / "__init__.py"
     registry.write_text(re.sub(r"^PACKAGES = .*$", registry_line, registry.read_text(), flags=re.M))
-    printed = run(["python", "-m", "models", "snippets", "iris"], env, cwd=project, timeout=120)
+    printed = run(["python", "-m", "mlflow_lab.entries", "snippets", "iris"], env, cwd=project, timeout=120)
     assert printed.returncode == 0, printed.stderr
     mlproject_part, bundle_part = printed.stdout.split("# databricks.yml, under resources: jobs:\n")
     # entry_points and resources.jobs are the last sections of their files: pasting means appending

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from runkit.tracking import TRACKING_DEFAULTS
+from mlflow_lab.tracking import TRACKING_DEFAULTS
 
 BUFFERING = "MLFLOW_ASYNC_LOGGING_BUFFERING_SECONDS"
 
@@ -20,7 +20,7 @@ def mlflow_settings_restored(monkeypatch):
 def test_every_async_epoch_is_in_the_ended_run(sqlite_uri, mlflow_settings_restored, tmp_path):
     import mlflow
 
-    from runkit.tracking import active_run
+    from mlflow_lab.tracking import active_run
 
     mlflow_settings_restored.chdir(tmp_path)
     # the store's Default experiment: `set_experiment` would leave its id active for later tests
@@ -41,7 +41,7 @@ def test_every_async_epoch_is_in_the_ended_run(sqlite_uri, mlflow_settings_resto
 def test_a_setting_the_user_chose_is_kept(mlflow_settings_restored):
     import os
 
-    from runkit.tracking import tracking_defaults
+    from mlflow_lab.tracking import tracking_defaults
 
     mlflow_settings_restored.setenv(BUFFERING, "3")
     tracking_defaults()

@@ -16,9 +16,9 @@ import pytest
 import yaml
 from databricks.sdk.service.jobs import JobSettings
 
-from models import MODELS
-from models.snippets import as_yaml, bundle_job
-from runkit.requirements import classic_pins
+from mlflow_lab.entries import MODELS
+from mlflow_lab.entries.snippets import as_yaml, bundle_job
+from mlflow_lab.requirements import classic_pins
 from tests.processes import REPO
 
 BUNDLE_KEYS = {"bundle", "variables", "targets", "resources", "workspace", "include", "artifacts", "sync"}
@@ -90,15 +90,15 @@ def test_task_passes_every_parameter_and_the_entry_point_accepts_the_defaults(bu
     defaults = {p["name"]: p["default"] for p in job["parameters"]}
     argv = [re.sub(r"\{\{job\.parameters\.(\w+)\}\}", lambda m: defaults[m[1]], flag) for flag in flags]
     if name == "sweep":
-        from sweep.plan import parse_args
+        from mlflow_lab.sweep.plan import parse_args
 
         plan = parse_args([*argv, *shlex.split(defaults["space"])], here=False)
         assert plan.params.backend == "spark" and plan.sampler == "grid"
     else:
-        from doctor.params import DoctorParams
-        from predict.params import PredictParams
-        from promote.params import PromoteParams
-        from runkit.params import parse
+        from mlflow_lab.doctor.params import DoctorParams
+        from mlflow_lab.params import parse
+        from mlflow_lab.predict.params import PredictParams
+        from mlflow_lab.promote.params import PromoteParams
 
         declared_by = {"promote": PromoteParams, "predict": PredictParams, "doctor": DoctorParams}
         parse(MODELS[name].params if name in MODELS else declared_by[name], argv, prog=name)
@@ -136,7 +136,7 @@ def test_a_bundle_sweep_logs_into_the_swept_models_experiment(tmp_path, sqlite_u
                     space=SMALL_GRIDS[model].format(data=write_npz(tmp_path / "mnist.npz")))
     env = project_env(sqlite_uri)
     env.pop("PYTHONPATH")  # the launcher finds the project's packages itself, as in a checkout
-    done = run(["python", str(REPO / "databricks" / "entry.py"), *argv], env, cwd=tmp_path, timeout=300)
+    done = run(["python", str(REPO / "jobs" / "entry.py"), *argv], env, cwd=tmp_path, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
     client = client_for(sqlite_uri)
     [experiment] = [e for e in client.search_experiments() if e.name.startswith("/Users/")]
@@ -169,7 +169,7 @@ def test_the_promote_and_predict_jobs_gate_and_score_into_their_experiments(tmp_
                     "--register_as", "diab-rf"], env, cwd=tmp_path)
         assert done.returncode == 0, done.stderr[-3000:]
     env.pop("PYTHONPATH")  # the launcher finds the project's packages itself, as in a checkout
-    launcher = ["python", str(REPO / "databricks" / "entry.py")]
+    launcher = ["python", str(REPO / "jobs" / "entry.py")]
     jobs = bundle["resources"]["jobs"]
     promoted = run([*launcher, *job_argv(jobs["promote"], model_name="diab-rf", version="2", force="true")],
                    env, cwd=tmp_path)

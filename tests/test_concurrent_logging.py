@@ -30,7 +30,7 @@ def log_same_data_sets(uri: str, experiment_id: str, names: list[str], barrier, 
     import mlflow
     import pandas as pd
 
-    from runkit.tracking import log_dataset
+    from mlflow_lab.tracking import log_dataset
 
     if barrier is not None:  # the store is this process's own sqlite file
         hold_inserts(lambda: barrier.wait(timeout=120))

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from runkit.credentials import Credentials, executor_uri, lent, of_driver
+from mlflow_lab.credentials import Credentials, executor_uri, lent, of_driver
 
 SECRET = "pa55-in-the-driver-only"
 

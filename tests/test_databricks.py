@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from runkit.requirements import classic_pins
+from mlflow_lab.requirements import classic_pins
 from tests.databricks_workspace import Workspace
 from tests.mnist_fixtures import write_npz
 from tests.processes import BIN, REPO, project_env, run, start_mlflow_server, stop
@@ -55,7 +55,7 @@ def checkout(tmp_path, git_daemon):
 
 def spec(tmp_path: Path, name: str, **extra) -> Path:
     """A shipped spec; the stand-in's git host is self-hosted, so it names its provider."""
-    content = json.loads((REPO / "databricks" / f"{name}.json").read_text())
+    content = json.loads((REPO / "jobs" / f"{name}.json").read_text())
     path = tmp_path / f"{name}-spec.json"
     path.write_text(json.dumps({**content, "git_provider": "gitHubEnterprise", **extra}))
     return path
@@ -105,12 +105,12 @@ def test_diab_runs_from_git_on_the_cpu_spec(workspace, checkout, git_daemon, tmp
     body = job.request
     assert body["git_source"] == {"git_url": url, "git_provider": "gitHubEnterprise", "git_commit": sha}
     [task] = body["tasks"]
-    assert task["new_cluster"] == json.loads((REPO / "databricks/cpu.json").read_text())["new_cluster"]
+    assert task["new_cluster"] == json.loads((REPO / "jobs/cpu.json").read_text())["new_cluster"]
     packages = [library["pypi"]["package"] for library in task["libraries"]]
     assert packages == classic_pins() and "mlflow==3.17.2" in packages
     assert not any(p.startswith("tensorflow") for p in packages)  # the ML runtime's own build
     python = task["spark_python_task"]
-    assert python["source"] == "GIT" and python["python_file"] == "databricks/entry.py"
+    assert python["source"] == "GIT" and python["python_file"] == "jobs/entry.py"
 
     client, [logged] = runs_of(workspace, DIAB_EXPERIMENT)  # one MLflow run per job run
     assert python["parameters"][:3] == ["diab", "--mlflow_run_id", logged.info.run_id]
@@ -203,7 +203,8 @@ def test_detached_submission_is_followed_later(workspace, checkout, tmp_path):
     _, [logged] = runs_of(workspace, DIAB_EXPERIMENT)
     env = project_env("databricks", DATABRICKS_HOST=workspace.url, DATABRICKS_TOKEN=TOKEN,
                       DBJOBS_POLL_SECONDS="0.3")
-    followed = run(["python", "-m", "dbjobs", "follow", logged.info.run_id], env, cwd=tmp_path, timeout=300)
+    followed = run(["python", "-m", "mlflow_lab.databricks_jobs", "follow", logged.info.run_id], env,
+                   cwd=tmp_path, timeout=300)
     assert followed.returncode == 0, followed.stderr[-3000:]
     _, [logged] = runs_of(workspace, DIAB_EXPERIMENT)
     assert logged.info.status == "FINISHED" and "mse" in logged.data.metrics
@@ -270,7 +271,7 @@ def test_the_stand_in_refuses_what_databricks_would(workspace):
 
 @pytest.mark.parametrize("entry_point", ["diab", "mnist"])
 def test_notebook_runs_as_a_script_against_a_local_store(tmp_path, sqlite_uri, entry_point):
-    notebook = REPO / "databricks" / "notebooks" / f"{entry_point}.py"
+    notebook = REPO / "jobs" / "notebooks" / f"{entry_point}.py"
     source = notebook.read_text()
     assert source.startswith("# Databricks notebook source\n") and "# COMMAND ----------" in source
     assert source.count("run_notebook(") == 1  # the notebook is one call into the project

@@ -23,12 +23,12 @@ GOOD = {"max_depth": "5", "n_estimators": "60"}
 
 
 def sweep(folder, uri, grid: dict, launched: bool = False, **extra):
-    """A diab sweep registering as diab-rf: through `mlflow run`, or (quicker) `python -m sweep`."""
+    """A diab sweep registering as diab-rf: through `mlflow run`, or `python -m mlflow_lab.sweep`."""
     values = {"model": "diab", "workers": "2", "register_as": "diab-rf", **grid, **extra}
     if launched:
         return mlflow_run(str(REPO), "-e", "sweep", *dash_p(values), env=project_env(uri), cwd=folder)
     flags = [arg for key, value in values.items() for arg in (f"--{key}", value)]
-    return run(["python", "-m", "sweep", *flags], project_env(uri), cwd=folder)
+    return run(["python", "-m", "mlflow_lab.sweep", *flags], project_env(uri), cwd=folder)
 
 
 def best_mse(grid: dict) -> float:
@@ -83,7 +83,7 @@ def test_champion_moves_only_to_a_better_sweep_and_promote_force_moves_it(tmp_pa
     [promotion] = [r for r in all_runs(client) if r.data.tags.get("gate.decision") == "forced"]
     assert promotion.info.status == "FINISHED"
 
-    gated = run(["python", "-m", "promote", "--model_name", "diab-rf", "--version", "3"],
+    gated = run(["python", "-m", "mlflow_lab.promote", "--model_name", "diab-rf", "--version", "3"],
                 project_env(uri), cwd=tmp_path)  # 3 beats the forced 2 on 3's own rows
     assert gated.returncode == 0, gated.stderr[-3000:]
     assert "diab-rf version 3 (mse " in gated.stdout and "is champion; was version 2" in gated.stdout
@@ -118,7 +118,7 @@ def test_a_candidate_with_another_split_is_compared_on_its_own_rows(tmp_path):
 
     # The champion's own run, promoted by run id: registered again, and a tie keeps the champion.
     first_run = client.get_model_version("diab-rf", "1").run_id
-    tie = run(["python", "-m", "promote", "--model_name", "diab-rf", "--run_id", first_run], env,
+    tie = run(["python", "-m", "mlflow_lab.promote", "--model_name", "diab-rf", "--run_id", first_run], env,
               cwd=tmp_path)
     assert tie.returncode == 0, tie.stderr[-3000:]
     mse = trained.metrics["mse"]

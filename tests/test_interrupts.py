@@ -12,9 +12,9 @@ import signal
 import keras
 import pytest
 
+from mlflow_lab.faults import interrupts_at_safe_points, signals_as_interrupts
 from mnist import MnistParams
 from mnist.train import train
-from runkit.faults import interrupts_at_safe_points, signals_as_interrupts
 from tests.test_mnist_model import tiny_data
 
 LONG = MnistParams(epochs=1000, batch_size=32, num_hidden_units=16)

@@ -1,9 +1,11 @@
-"""The house's shape: no import runs from a lower package to a higher one, no import circle,
+"""The house's shape: no import runs from a lower layer to a higher one, no import circle,
 and no file outside a model's own package names the model, but the few that must.
 
-Layers, from the ground up: runkit; the model packages; the registry (models); sweep,
-compare, promote, predict and doctor; dbjobs; and databricks/entry.py, the script a job runs.
-Imports are read with `ast`, inside functions too (a deferred import is an arrow all the same).
+Layers, from the ground up: the ground (`mlflow_lab`'s own modules: params, entry, tracking...);
+the model packages; the registry of entries (`mlflow_lab.entries`); the tools (`mlflow_lab.sweep`,
+`.compare`, `.promote`, `.predict`, `.doctor`); the `databricks-jobs` backend
+(`mlflow_lab.databricks_jobs`); and jobs/entry.py, the script a job runs. Imports are read with
+`ast`, inside functions too (a deferred import is an arrow all the same).
 """
 
 from __future__ import annotations
@@ -14,33 +16,50 @@ from pathlib import Path
 
 import pytest
 
-from models import PACKAGES
+from mlflow_lab.entries import PACKAGES
 from tests.processes import REPO
 
-LAYERS = [{"runkit"}, set(PACKAGES), {"models"}, {"sweep", "compare", "promote", "predict", "doctor"},
-          {"dbjobs"}]
+GROUND = "mlflow_lab"  # its modules that are not in a subpackage
+TOOLS = {"mlflow_lab.sweep", "mlflow_lab.compare", "mlflow_lab.promote", "mlflow_lab.predict",
+         "mlflow_lab.doctor"}
+LAYERS = [{GROUND}, set(PACKAGES), {"mlflow_lab.entries"}, TOOLS, {"mlflow_lab.databricks_jobs"}]
 FIRST_PARTY = set().union(*LAYERS)
-ALLOWED_TO_NAME_A_MODEL = {"MLproject", "databricks.yml", "models/__init__.py"}
+ALLOWED_TO_NAME_A_MODEL = {"MLproject", "databricks.yml", "mlflow_lab/entries/__init__.py"}
 NOT_CODE = {"tests", "docs", "benchmarks", ".git", ".venv", ".ci"}  # measured per model, or prose
 
 
-def layer_of(package: str) -> int:
-    return next(index for index, layer in enumerate(LAYERS) if package in layer)
+def unit_of(module: str) -> str | None:
+    """The layered unit a dotted module name belongs to: a model, a subpackage of mlflow_lab, or
+    the ground; None for what is not first-party."""
+    parts = module.split(".")
+    if parts[0] in PACKAGES:
+        return parts[0]
+    if parts[0] != GROUND:
+        return None
+    sub = ".".join(parts[:2])
+    return sub if sub in FIRST_PARTY else GROUND
+
+
+def layer_of(unit: str) -> int:
+    return next(index for index, layer in enumerate(LAYERS) if unit in layer)
 
 
 def imports(path: Path) -> set[str]:
-    """The first-party top-level packages a module imports, anywhere in it."""
+    """The first-party units a module imports, anywhere in it."""
     found = set()
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.Import):
-            found |= {alias.name.split(".")[0] for alias in node.names}
+            found |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            found.add(node.module.split(".")[0])
-    return found & FIRST_PARTY
+            found |= {f"{node.module}.{alias.name}" for alias in node.names}
+    return {unit_of(name) for name in found} - {None}
 
 
-def modules(package: str) -> list[Path]:
-    return sorted((REPO / package).rglob("*.py"))
+def modules(unit: str) -> list[Path]:
+    """The files of a unit: a package's tree, or for the ground mlflow_lab's own top-level modules."""
+    if unit == GROUND:
+        return sorted((REPO / GROUND).glob("*.py"))
+    return sorted((REPO / unit.replace(".", "/")).rglob("*.py"))
 
 
 @pytest.mark.parametrize("package", sorted(FIRST_PARTY))
@@ -98,7 +117,7 @@ def code_files() -> list[Path]:
 
 @pytest.mark.parametrize("model", sorted(PACKAGES))
 def test_only_the_registry_and_the_models_own_files_name_it(model):
-    allowed = ALLOWED_TO_NAME_A_MODEL | {f"databricks/notebooks/{model}.py"}
+    allowed = ALLOWED_TO_NAME_A_MODEL | {f"jobs/notebooks/{model}.py"}
     naming = {str(path.relative_to(REPO)) for path in code_files()
               if re.search(rf"\b{model}\b", path.read_text(errors="replace"))
               and path.relative_to(REPO).parts[0] != model}

@@ -1,6 +1,6 @@
 """The MLproject file mirrors the parameter dataclasses: names, types, defaults and flags.
 
-Each registered model's entry point must be exactly what `python -m models snippets NAME`
+Each registered model's entry point must be exactly what `python -m mlflow_lab.entries snippets NAME`
 writes; a missing or drifted one fails with the text to paste.
 """
 
@@ -11,14 +11,14 @@ import re
 import pytest
 import yaml
 
-from compare.params import CompareParams
-from doctor.params import DoctorParams
-from models import DEFAULT, MODELS
-from models.snippets import as_yaml, mlproject_entry
-from predict.params import PredictParams
-from promote.params import PromoteParams
-from runkit.params import MLPROJECT_TYPES, declared
-from sweep.params import SweepParams
+from mlflow_lab.compare.params import CompareParams
+from mlflow_lab.doctor.params import DoctorParams
+from mlflow_lab.entries import DEFAULT, MODELS
+from mlflow_lab.entries.snippets import as_yaml, mlproject_entry
+from mlflow_lab.params import MLPROJECT_TYPES, declared
+from mlflow_lab.predict.params import PredictParams
+from mlflow_lab.promote.params import PromoteParams
+from mlflow_lab.sweep.params import SweepParams
 from tests.processes import REPO
 
 TOOLS = {"sweep": SweepParams, "compare": CompareParams, "promote": PromoteParams,
@@ -52,7 +52,7 @@ def test_parameters_match_the_dataclass(mlproject, entry_point):
 @pytest.mark.parametrize("entry_point", sorted(TOOLS))
 def test_command_passes_every_parameter_under_its_own_name(mlproject, entry_point):
     command = mlproject["entry_points"][entry_point]["command"]
-    assert command.startswith(f"python -m {entry_point} ")
+    assert command.startswith(f"python -m mlflow_lab.{entry_point} ")
     flags = dict(re.findall(r"--(\w+) \{(\w+)\}", command))
     assert flags == {item.name: item.name for item in declared(TOOLS[entry_point])}
 
@@ -62,14 +62,15 @@ def test_default_entry_point_runs_the_default_model(mlproject):
 
 
 def test_the_snippet_a_user_pastes_is_what_the_test_expects():
-    """What `python -m models snippets` prints, parsed back, is the entry point and job compared."""
+    """What `python -m mlflow_lab.entries snippets` prints, parsed back, is what is compared."""
     import subprocess
     import sys
 
-    from models.snippets import bundle_job
+    from mlflow_lab.entries.snippets import bundle_job
 
     name = sorted(MODELS)[0]
-    printed = subprocess.run([sys.executable, "-m", "models", "snippets", name], cwd=REPO, check=True,
+    printed = subprocess.run([sys.executable, "-m", "mlflow_lab.entries", "snippets", name], cwd=REPO,
+                             check=True,
                              capture_output=True, text=True, timeout=60).stdout
     mlproject_part, bundle_part = printed.split("# databricks.yml, under resources: jobs:\n")
     assert yaml.safe_load(mlproject_part.split("\n", 1)[1]) == {name: mlproject_entry(MODELS[name])}

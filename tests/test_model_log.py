@@ -1,4 +1,4 @@
-"""A model logged through `runkit.model_log` is what the flavor's own `log_model` logs."""
+"""A model logged through `mlflow_lab.model_log` is what the flavor's own `log_model` logs."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ def test_the_forest_logs_as_mlflow_sklearn_logs_it(sqlite_uri, tmp_path, monkeyp
     from diab import tracking
     from diab.params import DiabParams
     from diab.train import fit_and_evaluate
-    from runkit.requirements import pinned
+    from mlflow_lab.requirements import pinned
 
     monkeypatch.chdir(tmp_path)
     mlflow.set_tracking_uri(sqlite_uri)

@@ -14,8 +14,8 @@ import sys
 import pytest
 
 from diab.params import DiabParams
+from mlflow_lab.naming import after_mlflow_run, parent_and_argv, parent_and_argv_from_ps, run_name, trial_name
 from mnist.params import MnistParams
-from runkit.naming import after_mlflow_run, parent_and_argv, parent_and_argv_from_ps, run_name, trial_name
 from tests.processes import REPO
 
 
@@ -43,7 +43,7 @@ def test_a_trial_is_named_by_its_number_and_settings():
 def user_named(tmp_path, *launcher_args: str, launcher: str = "mlflow") -> str:
     """What a Python process started by `<launcher> ARGS` (through bash, as `mlflow run` does) says."""
     script = tmp_path / launcher
-    script.write_text(f'#!/bin/bash\nbash -c "{sys.executable} -c \'from runkit.naming import '
+    script.write_text(f'#!/bin/bash\nbash -c "{sys.executable} -c \'from mlflow_lab.naming import '
                       f'user_named_the_launched_run as u; print(u())\'"\n')
     script.chmod(0o755)
     env = dict(os.environ, PYTHONPATH=str(REPO))
@@ -79,8 +79,8 @@ def test_ps_sees_what_proc_sees():
 def test_a_compare_legend_adds_only_the_settings_that_the_name_does_not_show():
     from collections import namedtuple
 
-    from compare.cli import describe
-    from models import MODELS
+    from mlflow_lab.compare.cli import describe
+    from mlflow_lab.entries import MODELS
 
     row = namedtuple("Row", "run_name learning_rate batch_size")
     varying, mnist = ["learning_rate", "batch_size"], MODELS["mnist"]
@@ -95,8 +95,8 @@ def test_a_legend_reads_the_params_not_the_name():
     """A hyphen inside a value (`lr5e-05`) is no separator: the legend compares with the params."""
     from collections import namedtuple
 
-    from compare.cli import describe
-    from models import MODELS
+    from mlflow_lab.compare.cli import describe
+    from mlflow_lab.entries import MODELS
 
     row = namedtuple("Row", "run_name learning_rate batch_size")
     varying, mnist = ["learning_rate", "batch_size"], MODELS["mnist"]

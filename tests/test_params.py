@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from diab.params import DiabParams
-from runkit.params import parse
+from mlflow_lab.params import parse
 
 
 def test_defaults_are_the_labs():

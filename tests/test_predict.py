@@ -112,7 +112,7 @@ def test_spark_scoring_gives_the_local_predictions(registry, tmp_path):
     rows.iloc[:150].to_parquet(tmp_path / "in" / "part-0.parquet")
     rows.iloc[150:].to_parquet(tmp_path / "in" / "part-1.parquet")
     env = project_env(uri)
-    common = ["python", "-m", "predict", "--model_uri", "models:/diab-rf@champion",
+    common = ["python", "-m", "mlflow_lab.predict", "--model_uri", "models:/diab-rf@champion",
               "--input", str(tmp_path / "in")]
     here = run([*common, "--output", str(tmp_path / "here.parquet")], env, cwd=tmp_path)
     assert here.returncode == 0, here.stderr[-3000:]
@@ -134,7 +134,7 @@ def test_mnist_predict_writes_the_digit_and_its_probability(registry, tmp_path):
     _, uri, _ = registry
     images = make_mnist(n_train=10, n_test=30, seed=3).x_test
     np.savez(tmp_path / "new.npz", images=images)
-    done = run(["python", "-m", "predict", "--model_uri", "models:/digits@champion",
+    done = run(["python", "-m", "mlflow_lab.predict", "--model_uri", "models:/digits@champion",
                 "--input", str(tmp_path / "new.npz"), "--output", str(tmp_path / "digits.csv")],
                project_env(uri), cwd=tmp_path)
     assert done.returncode == 0, done.stderr[-3000:]

@@ -23,7 +23,7 @@ def test_a_hidden_optional_package_is_skipped_by_the_importer_and_importable_aft
         "try:\n    import optional_extra\nexcept ImportError:\n    optional_extra = None\n")
     finished = run_python("""
         import sys
-        from runkit.startup import import_without
+        from mlflow_lab.startup import import_without
         finders = list(sys.meta_path)
         library = import_without("library", unused=("optional_extra",))
         print("library saw", library.optional_extra, "finders restored", sys.meta_path == finders)
@@ -42,7 +42,7 @@ def test_a_package_already_imported_is_never_hidden(tmp_path):
     (tmp_path / "library.py").write_text("from optional_extra.part import VALUE\n")
     finished = run_python("""
         import optional_extra
-        from runkit.startup import import_without
+        from mlflow_lab.startup import import_without
         print("library saw", import_without("library", unused=("optional_extra",)).VALUE)
     """, tmp_path)
     assert finished.returncode == 0, finished.stderr
@@ -52,7 +52,7 @@ def test_a_package_already_imported_is_never_hidden(tmp_path):
 def test_exit_with_keeps_the_status_and_runs_exit_handlers(tmp_path):
     finished = run_python("""
         import atexit
-        from runkit.startup import exit_with
+        from mlflow_lab.startup import exit_with
         atexit.register(lambda: print("exit handler ran", flush=True))
         exit_with(3)
     """, tmp_path)

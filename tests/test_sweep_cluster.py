@@ -108,7 +108,8 @@ def test_a_grid_runs_on_the_cluster_and_its_executors_log_with_the_driver_creden
     args = ["--model", "diab", "--max_depth", "3,4", "--n_estimators", "10,20", "--workers", "auto",
             "--backend", cluster.url]
 
-    done = subprocess.run([sys.executable, "-m", "sweep", *args], env=driver_env(auth_server, events),
+    done = subprocess.run([sys.executable, "-m", "mlflow_lab.sweep", *args],
+                          env=driver_env(auth_server, events),
                           cwd=tmp_path, capture_output=True, text=True, timeout=600)
 
     assert done.returncode == 0, done.stderr[-3000:]
@@ -163,7 +164,7 @@ def test_a_trial_whose_executor_is_lost_runs_once_and_resume_finishes_the_grid(
     args = ["--model", "diab", "--max_depth", "5,6", "--n_estimators", "1500", "--workers", "1",
             "--backend", cluster.url]
     env = driver_env(auth_server, tmp_path / "events")
-    process = subprocess.Popen([sys.executable, "-m", "sweep", *args], env=env, cwd=tmp_path,
+    process = subprocess.Popen([sys.executable, "-m", "mlflow_lab.sweep", *args], env=env, cwd=tmp_path,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 240
     while time.monotonic() < deadline:  # a trial has claimed its run: it is training now
@@ -185,7 +186,8 @@ def test_a_trial_whose_executor_is_lost_runs_once_and_resume_finishes_the_grid(
     assert len(client.get_metric_history(lost.info.run_id, "mse")) <= 1
     [parent] = [r for r in all_runs(client) if r.info.run_id == lost.data.tags["mlflow.parentRunId"]]
 
-    resumed = subprocess.run([sys.executable, "-m", "sweep", "--resume", parent.info.run_id, "--workers", "1",
+    resumed = subprocess.run([sys.executable, "-m", "mlflow_lab.sweep", "--resume", parent.info.run_id,
+                              "--workers", "1",
                               "--backend", cluster.url], env=env, cwd=tmp_path, capture_output=True,
                              text=True, timeout=600)
 
@@ -204,7 +206,7 @@ def test_ctrl_c_cancels_the_cluster_trials_and_exits_130(cluster, auth_server, t
     before = {t.info.run_id for t in trials_of(client)}
     args = ["--model", "diab", "--max_depth", "20,30", "--n_estimators", "4000", "--workers", "2",
             "--backend", cluster.url]
-    process = subprocess.Popen([sys.executable, "-m", "sweep", *args],
+    process = subprocess.Popen([sys.executable, "-m", "mlflow_lab.sweep", *args],
                                env=driver_env(auth_server, tmp_path / "events"), cwd=tmp_path,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 240

@@ -39,7 +39,7 @@ def test_a_grid_sweeps_on_a_spark_connect_server(connect_server, tmp_path, how):
     uri = f"sqlite:///{tmp_path}/mlflow.db"
     backend, extra = (url, {}) if how == "url" else ("spark", {"SPARK_REMOTE": url})
     before = tasks_finished(log)
-    done = run(["python", "-m", "sweep", *GRID, "--backend", backend], project_env(uri, **extra),
+    done = run(["python", "-m", "mlflow_lab.sweep", *GRID, "--backend", backend], project_env(uri, **extra),
                cwd=tmp_path, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     assert finished_cells(uri) == [("3", "FINISHED"), ("4", "FINISHED")]  # each cell once
@@ -52,7 +52,8 @@ def test_the_doctor_logs_from_a_spark_connect_executor(connect_server, tmp_path)
     """The preflight's executor line on Connect (what Databricks standard and serverless speak)."""
     url, _ = connect_server
     uri = f"sqlite:///{tmp_path}/mlflow.db"
-    done = run(["python", "-m", "doctor", "--volume_path", str(tmp_path)], project_env(uri, SPARK_REMOTE=url),
+    done = run(["python", "-m", "mlflow_lab.doctor", "--volume_path", str(tmp_path)],
+               project_env(uri, SPARK_REMOTE=url),
                cwd=tmp_path, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     assert ("OK   executor logging: Spark Connect: a task logged to the run with the driver's credentials"

@@ -172,7 +172,7 @@ def test_mnist_sweep_prunes_hopeless_trials_and_keeps_the_most_accurate(mnist_sw
 def test_compare_draws_accuracy_per_epoch(mnist_sweep):
     folder, uri, _, _ = mnist_sweep
     out = folder / "out"
-    done = run(["python", "-m", "compare", "--model", "mnist", "--experiment_name", "digits",
+    done = run(["python", "-m", "mlflow_lab.compare", "--model", "mnist", "--experiment_name", "digits",
                 "--output_dir", str(out)], project_env(uri), cwd=folder)
     assert done.returncode == 0, done.stderr[-3000:]
     assert (out / "accuracy_per_epoch.png").read_bytes()[:4] == b"\x89PNG"
@@ -232,7 +232,7 @@ def test_bad_sweep_under_mlflow_run_registers_nothing(tmp_path, sqlite_uri, assi
 
 
 def test_compare_on_a_missing_experiment_is_one_line(tmp_path, sqlite_uri):
-    command = ["python", "-m", "compare", "--experiment_name", "nope"]
+    command = ["python", "-m", "mlflow_lab.compare", "--experiment_name", "nope"]
     done = run(command, project_env(sqlite_uri), cwd=tmp_path)
     assert done.returncode == 2
     assert done.stderr.strip().splitlines()[-1] == \

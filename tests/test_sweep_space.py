@@ -9,9 +9,9 @@ import pytest
 from optuna.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
 
 from diab.params import DiabParams
+from mlflow_lab.sweep.plan import parse_args
+from mlflow_lab.sweep.space import Range, SpaceError, as_text, distributions, grid, parse_space, searchable
 from mnist.params import MnistParams
-from sweep.plan import parse_args
-from sweep.space import Range, SpaceError, as_text, distributions, grid, parse_space, searchable
 
 
 def test_lists_make_a_grid():
@@ -108,8 +108,8 @@ def test_sampler_follows_trials_and_pruning_holds_out_images():
 ])
 def test_the_stored_plan_rebuilds_the_same_sweep_however_flags_were_written(argv):
     """`--name=value` flags once shifted the stored argv's pairs (`--workers=2 --model diab ...`)."""
-    from sweep.params import SweepParams
-    from sweep.plan import from_stored
+    from mlflow_lab.sweep.params import SweepParams
+    from mlflow_lab.sweep.plan import from_stored
 
     plan = parse_args(argv)
     assert plan.space == {"max_depth": [3, 4], "n_estimators": [10, 20]} and plan.workers == 2

@@ -35,7 +35,7 @@ def study_with_every_kind_of_trial(sqlite_uri):
 def test_every_trial_reads_back_as_mlflows_storage_reads_it(study_with_every_kind_of_trial):
     from mlflow.optuna.storage import MlflowStorage
 
-    from sweep.storage import FewerReadsStorage
+    from mlflow_lab.sweep.storage import FewerReadsStorage
 
     experiment_id, study_id = study_with_every_kind_of_trial
     ours, mlflows = FewerReadsStorage(experiment_id), MlflowStorage(experiment_id=experiment_id)

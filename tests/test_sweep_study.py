@@ -1,6 +1,6 @@
 """The sweep as an Optuna study in MLflow: repeatable searches, resuming, failing trials, Spark.
 
-Each test runs the real `python -m sweep` or `mlflow run` against a sqlite store or a real
+Each test runs the real `python -m mlflow_lab.sweep` or `mlflow run` against a sqlite store or a real
 `mlflow server`; the Spark tests run a real local Spark (`local[2]`).
 """
 
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.slow
 
 
 def sweep(uri: str, cwd, *args: str, timeout: float = 600) -> subprocess.CompletedProcess:
-    return run(["python", "-m", "sweep", *args], project_env(uri), cwd=cwd, timeout=timeout)
+    return run(["python", "-m", "mlflow_lab.sweep", *args], project_env(uri), cwd=cwd, timeout=timeout)
 
 
 def study(client, parent_id: str):
@@ -67,7 +67,7 @@ def test_one_worker_and_one_seed_give_the_same_trials(tmp_path):
 
 def start_and_kill(uri: str, cwd, args: list[str], after: str) -> None:
     """Start a sweep, wait until its progress shows `after`, then kill it hard (no clean-up)."""
-    process = subprocess.Popen(["python", "-m", "sweep", *args], env=project_env(uri), cwd=cwd,
+    process = subprocess.Popen(["python", "-m", "mlflow_lab.sweep", *args], env=project_env(uri), cwd=cwd,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 300
     for line in process.stderr:
@@ -196,7 +196,7 @@ def test_spark_backend_on_a_tracking_server_under_mlflow_run(tmp_path, mlflow_se
 def test_spark_backend_on_a_relative_sqlite_path(tmp_path):
     """Executors run in Spark's own folders: the sweep hands them the store's absolute path."""
     args = [arg for name, value in SPARK_GRID.items() for arg in (f"--{name}", value)]
-    done = run(["python", "-m", "sweep", *args], project_env("sqlite:///mlflow.db"), cwd=tmp_path,
+    done = run(["python", "-m", "mlflow_lab.sweep", *args], project_env("sqlite:///mlflow.db"), cwd=tmp_path,
                timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     parent, trials = spark_trials(client_for(f"sqlite:///{tmp_path}/mlflow.db"), "sklearn-diab")
@@ -210,7 +210,7 @@ def test_ctrl_c_cancels_the_spark_trials(tmp_path, sqlite_uri):
             "--workers", "2"]
     client = client_for(sqlite_uri)
     all_runs(client)  # the store's tables exist before the sweep and this poller both open it
-    process = subprocess.Popen(["python", "-m", "sweep", *args], env=project_env(sqlite_uri),
+    process = subprocess.Popen(["python", "-m", "mlflow_lab.sweep", *args], env=project_env(sqlite_uri),
                                cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 240
     while time.monotonic() < deadline:  # both trials handed to executors

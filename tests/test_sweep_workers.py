@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
-from sweep.backends import LocalPool
+from mlflow_lab.sweep.backends import LocalPool
 
 
 def loaded_modules() -> list[str]:

@@ -9,11 +9,11 @@ from tests.tracking_reads import client_for, logged_models
 
 def test_a_second_attempt_of_a_trial_ends_failed_without_touching_its_run(sqlite_uri):
     from diab.params import DiabParams
-    from runkit.credentials import Credentials
-    from sweep.driver import trial_run_id
-    from sweep.space import distributions, parse_space
-    from sweep.study import make_sampler, study_name
-    from sweep.trial import ATTEMPT, REPEATED, Task, run_trial
+    from mlflow_lab.credentials import Credentials
+    from mlflow_lab.sweep.driver import trial_run_id
+    from mlflow_lab.sweep.space import distributions, parse_space
+    from mlflow_lab.sweep.study import make_sampler, study_name
+    from mlflow_lab.sweep.trial import ATTEMPT, REPEATED, Task, run_trial
 
     study, storage, experiment_id, parent = fresh_study(sqlite_uri, "attempts", make_sampler("grid", 0))
     client = client_for(sqlite_uri)

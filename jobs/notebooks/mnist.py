@@ -7,7 +7,7 @@
 # MAGIC and logs to the workspace experiment `/Users/<you>/keras-mnist`.
 # MAGIC `data_path` takes a Unity Catalog volume path such as
 # MAGIC `/Volumes/<catalog>/<schema>/<volume>/mnist.npz`.
-# MAGIC Locally: `python databricks/notebooks/mnist.py --flag value` logs to MLFLOW_TRACKING_URI.
+# MAGIC Locally: `python jobs/notebooks/mnist.py --flag value` logs to MLFLOW_TRACKING_URI.
 
 # COMMAND ----------
 
@@ -19,7 +19,7 @@ try:
     NOTEBOOK_DIR = Path(__file__).resolve().parent  # run as a script
 except NameError:
     NOTEBOOK_DIR = Path(os.getcwd())  # a Databricks notebook runs in its own folder
-sys.path.insert(0, str(NOTEBOOK_DIR.parent))  # databricks/, where entry.py puts the packages on the path
+sys.path.insert(0, str(NOTEBOOK_DIR.parent))  # jobs/, where entry.py puts the packages on the path
 
 # COMMAND ----------
 

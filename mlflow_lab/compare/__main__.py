@@ -1,6 +1,6 @@
-"""Run the compare entry point: `python -m compare --help`."""
+"""Run the compare entry point: `python -m mlflow_lab.compare --help`."""
 
-from compare.cli import main
-from runkit.startup import exit_with
+from mlflow_lab.compare.cli import main
+from mlflow_lab.startup import exit_with
 
 exit_with(main())

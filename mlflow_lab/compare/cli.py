@@ -1,4 +1,4 @@
-"""`python -m compare [--model NAME --experiment_name NAME --output_dir DIR]`.
+"""`python -m mlflow_lab.compare [--model NAME --experiment_name NAME --output_dir DIR]`.
 
 Collects the experiment's finished training runs (sweep children included) and writes
 `runs.csv`, `runs.md` and PNG plots to the output folder; logs the same files as
@@ -13,20 +13,20 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from compare.params import CompareParams
-from runkit.naming import describe as settings_in_name
-from runkit.naming import shown
-from runkit.params import declared, parse
+from mlflow_lab.compare.params import CompareParams
+from mlflow_lab.naming import describe as settings_in_name
+from mlflow_lab.naming import shown
+from mlflow_lab.params import declared, parse
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse, collect, write and log; return the exit status."""
     params = parse(CompareParams, argv, prog="compare",
                    description="Tables and plots comparing an experiment's runs.")
-    from compare.collect import COMPARE_TAG, CompareError, collect, collect_pruned
-    from models import MODELS
-    from runkit.faults import one_line_errors
-    from runkit.tracking import active_run, tracking_defaults
+    from mlflow_lab.compare.collect import COMPARE_TAG, CompareError, collect, collect_pruned
+    from mlflow_lab.entries import MODELS
+    from mlflow_lab.faults import one_line_errors
+    from mlflow_lab.tracking import active_run, tracking_defaults
 
     tracking_defaults()
     target = MODELS[params.model]
@@ -53,9 +53,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def write_all(frame, pruned, target, folder: Path) -> list[Path]:
     """Tables and every plot that the runs allow; pruned trials only in the epoch curves."""
-    from compare.collect import epoch_histories, varying
-    from compare.plots import epoch_curves, metric_vs_params, parallel_coordinates
-    from compare.tables import write_tables
+    from mlflow_lab.compare.collect import epoch_histories, varying
+    from mlflow_lab.compare.plots import epoch_curves, metric_vs_params, parallel_coordinates
+    from mlflow_lab.compare.tables import write_tables
 
     written = write_tables(frame, folder)
     params = varying(frame, target)

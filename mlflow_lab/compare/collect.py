@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from runkit.entry import Entry
-from runkit.params import declared
+from mlflow_lab.entry import Entry
+from mlflow_lab.params import declared
 
 COMPARE_TAG = "compare.output"  # marks compare's own runs, which are never compared
 STUDY_METRICS = {"value", "intermediate_value", "trial_id"}  # Optuna's bookkeeping in MLflow

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from models import DEFAULT, MODELS
-from runkit.params import param
+from mlflow_lab.entries import DEFAULT, MODELS
+from mlflow_lab.params import param
 
 
 @dataclass(frozen=True)

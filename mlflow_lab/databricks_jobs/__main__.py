@@ -1,6 +1,6 @@
-"""`python -m dbjobs follow MLFLOW_RUN_ID`: re-attach to a detached Databricks job run."""
+"""`python -m mlflow_lab.databricks_jobs follow MLFLOW_RUN_ID`: re-attach to a detached Databricks job run."""
 
-from dbjobs.cli import main
-from runkit.startup import exit_with
+from mlflow_lab.databricks_jobs.cli import main
+from mlflow_lab.startup import exit_with
 
 exit_with(main())

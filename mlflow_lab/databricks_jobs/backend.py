@@ -4,7 +4,7 @@ Everything is checked before any request: the spec, the entry point's parameters
 entry point's own declarations), the tracking URI and experiment, and the commit (clean and
 pushed). Then the MLflow run is created in the workspace experiment, the job is submitted
 with its id, and the backend follows the job to its end as a local run would (set
-DBJOBS_DETACH=1 to return once submitted; `python -m dbjobs follow RUN_ID` re-attaches).
+DBJOBS_DETACH=1 to return once submitted; `python -m mlflow_lab.databricks_jobs follow RUN_ID` re-attaches).
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from mlflow.exceptions import ExecutionException
 from mlflow.projects.backend.abstract_backend import AbstractBackend
 from mlflow.projects.submitted_run import SubmittedRun
 
-from dbjobs.follow import Ending, cancelled_on_interrupt, ending, follow
-from dbjobs.source import SourceError, resolve
-from dbjobs.spec import SpecError, load_spec
+from mlflow_lab.databricks_jobs.follow import Ending, cancelled_on_interrupt, ending, follow
+from mlflow_lab.databricks_jobs.source import SourceError, resolve
+from mlflow_lab.databricks_jobs.spec import SpecError, load_spec
 
 JOB_RUN_TAG, JOB_URL_TAG = "databricks.job_run_id", "databricks.job_run_url"
 
@@ -57,7 +57,7 @@ class DatabricksJobsBackend(AbstractBackend):
             source = resolve(project_uri, version, spec.git_provider)
         except (SpecError, SourceError) as error:
             raise ExecutionException(str(error)) from None
-        from dbjobs.request import submit_arguments
+        from mlflow_lab.databricks_jobs.request import submit_arguments
 
         workspace = workspace_client(tracking_uri)
         run = create_run(experiment_id, entry_point, params, source, name)
@@ -96,23 +96,23 @@ def checked_flags(entry_point: str, params: dict) -> tuple[list[str], str | None
     and the name its run gets (`<model> n200-d8-f4`; None for a sweep, which names its own run).
 
     What a job runs is MLproject's `main` (the registry's default model), a model, the
-    sweep, promote or predict (`databricks/entry.py`). A `--run-name` given to `mlflow run`
+    sweep, promote or predict (`jobs/entry.py`). A `--run-name` given to `mlflow run`
     replaces that name once the submission returns.
     """
-    from models import DEFAULT, MODELS
-    from runkit.naming import run_name
-    from runkit.params import parse
+    from mlflow_lab.entries import DEFAULT, MODELS
+    from mlflow_lab.naming import run_name
+    from mlflow_lab.params import parse
 
     flags = [arg for name, value in params.items() for arg in (f"--{name}", str(value))]
     if entry_point == "sweep":
-        from sweep.plan import parse_args
+        from mlflow_lab.sweep.plan import parse_args
 
         parse_args(flags, here=False)
         return flags, None
     if entry_point in ("promote", "predict", "doctor"):
-        from doctor.params import DoctorParams
-        from predict.params import PredictParams
-        from promote.params import PromoteParams
+        from mlflow_lab.doctor.params import DoctorParams
+        from mlflow_lab.predict.params import PredictParams
+        from mlflow_lab.promote.params import PromoteParams
 
         declared_by = {"promote": PromoteParams, "predict": PredictParams, "doctor": DoctorParams}
         parse(declared_by[entry_point], flags, prog=entry_point)

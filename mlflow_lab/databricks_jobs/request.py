@@ -1,6 +1,6 @@
 """The `jobs/runs/submit` request, built from databricks-sdk's own dataclasses (Jobs API 2.2).
 
-One task: a `spark_python_task` running `databricks/entry.py` from the git commit
+One task: a `spark_python_task` running `jobs/entry.py` from the git commit
 (`source: GIT`), with its parameters: the entry point, the MLflow run to resume, then the
 entry point's own flags. Classic compute adds `new_cluster` and the pins as PyPI
 `libraries`; serverless adds `environment_key` and an `environments` entry whose
@@ -9,16 +9,16 @@ dependencies are the pins.
 
 from __future__ import annotations
 
-from dbjobs.source import GitSource
-from dbjobs.spec import Spec
-from runkit.requirements import classic_pins, serverless_pins
+from mlflow_lab.databricks_jobs.source import GitSource
+from mlflow_lab.databricks_jobs.spec import Spec
+from mlflow_lab.requirements import classic_pins, serverless_pins
 
-LAUNCHER = "databricks/entry.py"  # relative to the repository root, as GIT sources want
+LAUNCHER = "jobs/entry.py"  # relative to the repository root, as GIT sources want
 ENVIRONMENT_KEY = "project"
 
 
 def task_parameters(entry_point: str, run_id: str, flags: list[str]) -> list[str]:
-    """What `databricks/entry.py` reads: the entry point, the run to resume, `--`, its flags."""
+    """What `jobs/entry.py` reads: the entry point, the run to resume, `--`, its flags."""
     return [entry_point, "--mlflow_run_id", run_id, "--", *flags]
 
 

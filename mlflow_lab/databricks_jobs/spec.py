@@ -1,4 +1,4 @@
-"""The backend config (`--backend-config databricks/cpu.json`): classic compute or serverless.
+"""The backend config (`--backend-config jobs/cpu.json`): classic compute or serverless.
 
 A spec holds exactly one of
 - `new_cluster`: a Databricks cluster spec (checked field by field against databricks-sdk's

@@ -1,6 +1,6 @@
-"""Run the doctor entry point: `python -m doctor --help`."""
+"""Run the doctor entry point: `python -m mlflow_lab.doctor --help`."""
 
-from doctor.cli import main
-from runkit.startup import exit_with
+from mlflow_lab.doctor.cli import main
+from mlflow_lab.startup import exit_with
 
 exit_with(main())

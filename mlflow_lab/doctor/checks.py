@@ -14,7 +14,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import NamedTuple
 
-REPO = Path(__file__).resolve().parents[1]  # the checkout a job runs from
+REPO = Path(__file__).resolve().parents[2]  # the checkout a job runs from
 RUNTIME_PROVIDED = ("tensorflow", "tensorflow-cpu")  # classic ML runtimes keep their own build
 
 
@@ -108,7 +108,7 @@ def driver_logging(run_id: str) -> list[Check]:
     """A metric logged from this process reads back from the tracking server."""
     import mlflow
 
-    from runkit.faults import tracking_uri
+    from mlflow_lab.faults import tracking_uri
 
     where = tracking_uri()  # redacted: a URI may hold a password
     try:
@@ -125,8 +125,8 @@ def executor_logging(run_id: str) -> list[Check]:
     """A Spark task logs a metric into the run with the driver's credentials (the sweep's route)."""
     import mlflow
 
-    from runkit.credentials import executor_uri, of_driver
-    from runkit.spark import spark_session
+    from mlflow_lab.credentials import executor_uri, of_driver
+    from mlflow_lab.spark import spark_session
 
     name = "executor logging"
     try:
@@ -165,7 +165,7 @@ def _log_from_executor():
             outcomes = []
             for text in batch["task"]:
                 task = json.loads(text)
-                before = {key: os.environ.get(key) for key in task["env"]}  # runkit.credentials.lent's
+                before = {key: os.environ.get(key) for key in task["env"]}  # mlflow_lab.credentials.lent's
                 os.environ.update(task["env"])  # work, inline: this closure ships without project code
                 try:
                     import mlflow
@@ -223,7 +223,7 @@ def _python_pin() -> str | None:
 
 
 def _first_line(error: BaseException) -> str:
-    """runkit.faults' one-line form of `error`, redacted (a tracking error may quote a URI)."""
-    from runkit.faults import one_line, redact
+    """mlflow_lab.faults' one-line form of `error`, redacted (a tracking error may quote a URI)."""
+    from mlflow_lab.faults import one_line, redact
 
     return redact(one_line(error))

@@ -1,4 +1,4 @@
-"""`python -m doctor [--volume_path /Volumes/...] [--executor false]`: the preflight, as one run.
+"""`python -m mlflow_lab.doctor [--volume_path /Volumes/...] [--executor false]`: the preflight, as one run.
 
 Prints one line per check and logs them as one run in the experiment `doctor`: a tag
 `doctor.<check>` holding OK, WARN or FAIL for each, and the whole report as `doctor.txt`. Any
@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from doctor.params import DoctorParams
-from runkit.faults import Refusal
-from runkit.params import parse
+from mlflow_lab.doctor.params import DoctorParams
+from mlflow_lab.faults import Refusal
+from mlflow_lab.params import parse
 
 EXPERIMENT = "doctor"
 
@@ -22,8 +22,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                    description="Check the compute this runs on: runtime, pins, TensorFlow, logging, Volume.")
     import mlflow
 
-    from runkit.faults import one_line_errors
-    from runkit.tracking import active_run
+    from mlflow_lab.faults import one_line_errors
+    from mlflow_lab.tracking import active_run
 
     with one_line_errors("doctor"), active_run(EXPERIMENT, "doctor") as run:
         report = examine(params, run.info.run_id)
@@ -39,7 +39,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def examine(params: DoctorParams, run_id: str) -> list:
     """Every check, in the order the report prints them."""
-    from doctor import checks
+    from mlflow_lab.doctor import checks
 
     report = [*checks.runtime(), *checks.packages(), *checks.tensorflow_with_keras(),
               *checks.driver_logging(run_id)]

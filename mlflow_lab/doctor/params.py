@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from runkit.params import param
+from mlflow_lab.params import param
 
 
 @dataclass(frozen=True)

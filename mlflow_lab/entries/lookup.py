@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from runkit.entry import Entry
-from runkit.faults import Refusal
+from mlflow_lab.entry import Entry
+from mlflow_lab.faults import Refusal
 
 
 def trained_by(run, client, named: str = "", version_tags: dict | None = None) -> Entry:
     """The entry that trained `run`: `named`, else the gate's tag on the version, the run's
     MLproject entry point, or its experiment's name; a one-line refusal when none says."""
-    from models import DEFAULT, MODELS
+    from mlflow_lab.entries import DEFAULT, MODELS
 
     named = named or (version_tags or {}).get("gate.entry") or run.data.tags.get("mlflow.project.entryPoint")
     named = DEFAULT if named == "main" else named

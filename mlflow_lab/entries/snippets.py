@@ -1,6 +1,6 @@
 """What MLproject and the bundle (databricks.yml) hold for a model, written from its entry.
 
-`python -m models snippets NAME` prints both; tests/test_mlproject.py and tests/test_bundle.py
+`python -m mlflow_lab.entries snippets NAME` prints both; tests/test_mlproject.py and tests/test_bundle.py
 compare each registered model's entry point and job with these and, on a difference, print
 exactly what to paste.
 """
@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import yaml
 
-from runkit.entry import Entry
-from runkit.params import MLPROJECT_TYPES, declared
-from runkit.requirements import classic_pins
+from mlflow_lab.entry import Entry
+from mlflow_lab.params import MLPROJECT_TYPES, declared
+from mlflow_lab.requirements import classic_pins
 
-LAUNCHER = "./databricks/entry.py"
+LAUNCHER = "./jobs/entry.py"
 
 
 def mlproject_entry(entry: Entry) -> dict:

@@ -1,6 +1,6 @@
-"""Run the predict entry point: `python -m predict --help`."""
+"""Run the predict entry point: `python -m mlflow_lab.predict --help`."""
 
-from predict.cli import main
-from runkit.startup import exit_with
+from mlflow_lab.predict.cli import main
+from mlflow_lab.startup import exit_with
 
 exit_with(main())

@@ -6,7 +6,7 @@ the signature's order and types.
 
 from __future__ import annotations
 
-from runkit.faults import Refusal
+from mlflow_lab.faults import Refusal
 
 NUMERIC = {"double": "float64", "float": "float32", "long": "int64", "integer": "int32"}
 

@@ -1,4 +1,4 @@
-"""`python -m predict --model_uri URI --input PATH --output PATH [--backend spark --workers N]`.
+"""`python -m mlflow_lab.predict --model_uri URI --input PATH --output PATH [--backend spark --workers N]`.
 
 Logs one run (experiment `batch-scoring` unless the launcher or MLFLOW_EXPERIMENT_* says
 otherwise): params, `rows`, `seconds` and `rows_per_second`, the input as a data set
@@ -12,8 +12,8 @@ import sys
 import time
 from collections.abc import Sequence
 
-from predict.params import PredictParams
-from runkit.params import parse
+from mlflow_lab.params import parse
+from mlflow_lab.predict.params import PredictParams
 
 EXPERIMENT = "batch-scoring"
 
@@ -26,8 +26,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not getattr(params, name).strip():
             print(f"predict: error: argument --{name}: required", file=sys.stderr)
             return 2
-    from runkit.faults import one_line_errors
-    from runkit.tracking import active_run
+    from mlflow_lab.faults import one_line_errors
+    from mlflow_lab.tracking import active_run
 
     with one_line_errors("predict"), active_run(EXPERIMENT, f"predict {params.model_uri}"):
         rows, seconds, described = score(params)
@@ -41,7 +41,7 @@ def score(params: PredictParams) -> tuple[int, float, dict[str, str]]:
     """Load, check, score and write; log the run's numbers: (rows, seconds, the model's description)."""
     import mlflow
 
-    from predict.score import score_here, score_on_spark
+    from mlflow_lab.predict.score import score_here, score_on_spark
 
     started = time.perf_counter()
     model = load(params.model_uri)
@@ -63,7 +63,7 @@ def score(params: PredictParams) -> tuple[int, float, dict[str, str]]:
 def load(model_uri: str):
     import mlflow.pyfunc
 
-    from runkit.faults import Refusal, one_line
+    from mlflow_lab.faults import Refusal, one_line
 
     try:
         return mlflow.pyfunc.load_model(model_uri)
@@ -91,8 +91,8 @@ def entry_of(model, described: dict[str, str]):
     """The registry entry that trained `model` (for a model that reads its own files), or None."""
     import mlflow
 
-    from models.lookup import trained_by
-    from runkit.faults import Refusal
+    from mlflow_lab.entries.lookup import trained_by
+    from mlflow_lab.faults import Refusal
 
     if not model.metadata.run_id:
         return None

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from runkit.faults import Refusal
+from mlflow_lab.faults import Refusal
 
 TABLES = (".csv", ".parquet")
 

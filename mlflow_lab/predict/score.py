@@ -12,9 +12,9 @@ import warnings
 from datetime import UTC, datetime
 from pathlib import Path
 
-from predict.check import checked_frame, checked_spark_columns
-from predict.read import output_format, read_table, table_files, write_table
-from runkit.faults import Refusal, one_line
+from mlflow_lab.faults import Refusal, one_line
+from mlflow_lab.predict.check import checked_frame, checked_spark_columns
+from mlflow_lab.predict.read import output_format, read_table, table_files, write_table
 
 
 def stamp(described: dict[str, str]) -> dict[str, str]:
@@ -27,8 +27,8 @@ def score_here(model, model_uri: str, input_path: str, output: str, described: d
     import mlflow
     import pandas as pd
 
-    from runkit.scoring import predictions
-    from runkit.tracking import log_dataset
+    from mlflow_lab.scoring import predictions
+    from mlflow_lab.tracking import log_dataset
 
     output_format(output)
     schema = model.metadata.get_input_schema()
@@ -81,7 +81,7 @@ def score_on_spark(model, model_uri: str, input_path: str, output: str, describe
     import mlflow
     from pyspark.sql import functions
 
-    from runkit.spark import check_spark, spark_session
+    from mlflow_lab.spark import check_spark, spark_session
 
     fmt = output_format(output)
     files = [str(path) for path in table_files(input_path)]

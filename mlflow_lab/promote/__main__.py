@@ -1,6 +1,6 @@
-"""Run the promote entry point: `python -m promote --help`."""
+"""Run the promote entry point: `python -m mlflow_lab.promote --help`."""
 
-from promote.cli import main
-from runkit.startup import exit_with
+from mlflow_lab.promote.cli import main
+from mlflow_lab.startup import exit_with
 
 exit_with(main())

@@ -1,4 +1,5 @@
-"""`python -m promote --model_name NAME (--version N | --run_id ID) [--min_improvement F --force true]`.
+"""`python -m mlflow_lab.promote --model_name NAME (--version N | --run_id ID) [--min_improvement F]
+[--force true]`.
 
 Logs one run (experiment `model-promotions` unless the launcher or MLFLOW_EXPERIMENT_* says
 otherwise) tagged with the gate's decision, and prints the decision as its last line.
@@ -11,8 +12,8 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from promote.params import PromoteParams
-from runkit.params import parse
+from mlflow_lab.params import parse
+from mlflow_lab.promote.params import PromoteParams
 
 EXPERIMENT = "model-promotions"
 
@@ -25,8 +26,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if problem:
         print(f"promote: error: {problem}", file=sys.stderr)
         return 2
-    from runkit.faults import one_line_errors
-    from runkit.tracking import active_run
+    from mlflow_lab.faults import one_line_errors
+    from mlflow_lab.tracking import active_run
 
     with one_line_errors("promote"), active_run(EXPERIMENT, f"promote {params.model_name}"):
         decision = promote(params)
@@ -36,7 +37,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def refused(params: PromoteParams) -> str:
     """What is wrong with the flags taken together, or ''."""
-    from models import MODELS
+    from mlflow_lab.entries import MODELS
 
     if not params.model_name.strip():
         return "argument --model_name: give the registered model's name"
@@ -53,10 +54,10 @@ def promote(params: PromoteParams):
     """The gate's decision for the version or run the flags name."""
     import mlflow
 
-    from models.lookup import trained_by
-    from runkit.faults import Refusal
-    from runkit.gate import decide, logged_model_uri
-    from runkit.params import from_logged
+    from mlflow_lab.entries.lookup import trained_by
+    from mlflow_lab.faults import Refusal
+    from mlflow_lab.gate import decide, logged_model_uri
+    from mlflow_lab.params import from_logged
 
     client = mlflow.MlflowClient()
     name, version_tags = params.model_name, {}
@@ -83,7 +84,7 @@ def find(get, message: str):
     """`get()`, or a one-line refusal when the registry or store has no such thing."""
     from mlflow.exceptions import MlflowException
 
-    from runkit.faults import MISSING, Refusal
+    from mlflow_lab.faults import MISSING, Refusal
 
     try:
         return get()

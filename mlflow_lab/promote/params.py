@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from models import MODELS
-from runkit.gate import min_improvement_field
-from runkit.params import param
+from mlflow_lab.entries import MODELS
+from mlflow_lab.gate import min_improvement_field
+from mlflow_lab.params import param
 
 
 @dataclass(frozen=True)

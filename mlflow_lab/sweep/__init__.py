@@ -6,7 +6,7 @@
     mlflow run . -e sweep ... -P backend=spark        # trials on Spark executors
     mlflow run . -e sweep -P resume=<sweep run id>    # carry on a stopped sweep
 
-The model and what it needs come from the registry (`models`); nothing here names one.
+The model and what it needs come from the registry (`mlflow_lab.entries`); nothing here names one.
 Modules: params (the sweep's own parameters), plan (arguments checked, stored, restored),
 space (lists and ranges), study (the study in MLflow), driver (ask, dispatch, tell), trial
 (one trial on a worker), pruning (the step reporter), backends (process pool or Spark),

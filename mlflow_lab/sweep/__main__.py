@@ -1,6 +1,6 @@
-"""Run the sweep entry point: `python -m sweep --help`."""
+"""Run the sweep entry point: `python -m mlflow_lab.sweep --help`."""
 
-from runkit.startup import exit_with
-from sweep.cli import main
+from mlflow_lab.startup import exit_with
+from mlflow_lab.sweep.cli import main
 
 exit_with(main())

@@ -21,10 +21,17 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-from runkit.spark import check_spark, is_connect, spark_session
-from sweep.trial import Outcome, Task, one_line, outcome_from_text, run_trial, run_trial_rows, task_text
+from mlflow_lab.spark import check_spark, is_connect, spark_session
+from mlflow_lab.sweep.trial import (
+    Outcome,
+    Task,
+    one_line,
+    outcome_from_text,
+    run_trial,
+    run_trial_rows,
+    task_text,
+)
 
-REPO = Path(__file__).resolve().parents[1]
 Done = Callable[[Outcome], None]
 
 
@@ -53,12 +60,12 @@ def _start_worker(model: str) -> None:
     Ctrl-C reaches the whole process group; the driver alone decides what happens then. An
     import that fails here is left for the first trial to fail on and report: an exception
     from a pool's initializer would only start the worker again, and again. What the imports
-    created is then frozen out of the collector's walks (as `runkit.startup.exit_with` does
+    created is then frozen out of the collector's walks (as `mlflow_lab.startup.exit_with` does
     at exit): a worker that took 2.2 s to end after the last trial takes 0.7 s.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        from models import MODELS
+        from mlflow_lab.entries import MODELS
 
         entry = MODELS[model]
         entry.import_libraries()
@@ -128,7 +135,7 @@ def start_early(plan) -> Future | LocalPool | None:
     A resumed sweep's local pool waits for the driver, which alone knows how many trials
     are still owed (and so how many workers are worth starting).
     """
-    from sweep.space import grid
+    from mlflow_lab.sweep.space import grid
 
     params = plan.params
     if params.backend != "local":
@@ -148,12 +155,15 @@ def start_spark(workers: int, where: str = "spark") -> Future:
 
 def package_zip(path: Path) -> str:
     """The project's packages as one zip for executors' sys.path; returns its path."""
-    from models import PACKAGES
+    import importlib.util
+
+    from mlflow_lab.entries import PACKAGES
 
     with zipfile.ZipFile(path, "w") as archive:
-        for package in ("runkit", "models", *PACKAGES, "sweep"):  # what executors import for a trial
-            for file in (REPO / package).rglob("*.py"):
-                archive.write(file, file.relative_to(REPO))
+        for package in ("mlflow_lab", *PACKAGES):  # what executors import for a trial
+            folder = Path(importlib.util.find_spec(package).origin).parent  # a checkout's or site-packages'
+            for file in folder.rglob("*.py"):
+                archive.write(file, file.relative_to(folder.parent))
     return str(path)
 
 

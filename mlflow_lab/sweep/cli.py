@@ -1,4 +1,4 @@
-"""`python -m sweep --model NAME --max_depth 2:16 --trials 40 [--sampler ... --backend spark ...]`.
+"""`python -m mlflow_lab.sweep --model NAME --max_depth 2:16 --trials 40 [--sampler ... --backend spark ...]`.
 
 An Optuna study kept in MLflow: the parent run is the study and each trial a nested child
 run logging exactly what a single run logs. When done, the parent carries `best_run_id`
@@ -10,21 +10,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sweep.plan import parse_args
+from mlflow_lab.sweep.plan import parse_args
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse, run the study's trials, record the best; return the exit status."""
     plan = parse_args(argv)
-    from sweep.backends import discard, start_early
+    from mlflow_lab.sweep.backends import discard, start_early
 
     starting = start_early(plan)
     try:
         import mlflow
 
-        from runkit.faults import one_line_errors
-        from runkit.tracking import active_run
-        from sweep.session import run_session
+        from mlflow_lab.faults import one_line_errors
+        from mlflow_lab.sweep.session import run_session
+        from mlflow_lab.tracking import active_run
 
         with one_line_errors("sweep"), active_run(plan.target.experiment) as session:
             best = run_session(plan, session, mlflow.MlflowClient(), starting)

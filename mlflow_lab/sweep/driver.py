@@ -10,9 +10,9 @@ from __future__ import annotations
 import queue
 from typing import Any
 
-from models import MODELS
-from runkit.naming import trial_name
-from sweep.trial import Outcome, Task
+from mlflow_lab.entries import MODELS
+from mlflow_lab.naming import trial_name
+from mlflow_lab.sweep.trial import Outcome, Task
 
 
 class Driver:

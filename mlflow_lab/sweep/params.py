@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from models import DEFAULT, MODELS
-from runkit.gate import min_improvement_field, register_as_field
-from runkit.params import param
+from mlflow_lab.entries import DEFAULT, MODELS
+from mlflow_lab.gate import min_improvement_field, register_as_field
+from mlflow_lab.params import param
 
 MAX_WORKERS = 64
 

@@ -14,8 +14,8 @@ import sys
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from runkit.params import build_parser
-from sweep.params import MAX_WORKERS, SweepParams
+from mlflow_lab.params import build_parser
+from mlflow_lab.sweep.params import MAX_WORKERS, SweepParams
 
 IDENTITY = ("model", "sampler", "trials", "seed", "prune", "pruner")  # with the space: what a sweep is
 
@@ -24,7 +24,7 @@ class Plan(NamedTuple):
     """A checked sweep: its parameters, the model's entry, the space and the sampler to use."""
 
     params: SweepParams
-    target: Any  # runkit.entry.Entry
+    target: Any  # mlflow_lab.entry.Entry
     workers: int
     space: dict  # what the trials draw from, with pruning's held-out fraction added
     sampler: str
@@ -42,9 +42,9 @@ def parse_args(argv: Sequence[str] | None, here: bool = True) -> Plan:
     `here=False` checks a sweep that will run elsewhere (a Databricks job): this machine
     need not have Spark.
     """
-    from models import MODELS
-    from runkit.spark import BackendError, check_spark
-    from sweep.space import SpaceError, grid, parse_space, searchable
+    from mlflow_lab.entries import MODELS
+    from mlflow_lab.spark import BackendError, check_spark
+    from mlflow_lab.sweep.space import SpaceError, grid, parse_space, searchable
 
     parser = build_parser(SweepParams, prog="sweep",
                           description="Search a model's parameters as one Optuna study in MLflow.")
@@ -79,7 +79,7 @@ def from_stored(stored: str, session: SweepParams) -> Plan:
 
 def resolve_sampler(params: SweepParams) -> str:
     """auto: grid without trials, tpe with; a grid takes no trial count, a search needs one."""
-    from sweep.space import SpaceError
+    from mlflow_lab.sweep.space import SpaceError
 
     sampler = params.sampler if params.sampler != "auto" else ("tpe" if params.trials else "grid")
     if sampler == "grid" and params.trials:
@@ -92,7 +92,7 @@ def resolve_sampler(params: SweepParams) -> str:
 
 def with_holdout(target, space: dict) -> dict:
     """Pruning judges each step on held-out data; a model that trains in one step cannot prune."""
-    from sweep.space import SpaceError
+    from mlflow_lab.sweep.space import SpaceError
 
     pruning = target.pruning
     if pruning is None:
@@ -106,7 +106,7 @@ def with_holdout(target, space: dict) -> dict:
 
 def resolve_workers(text: str) -> int:
     """'auto' is one worker per core; otherwise an integer from 1 to MAX_WORKERS."""
-    from sweep.space import SpaceError
+    from mlflow_lab.sweep.space import SpaceError
 
     if text == "auto":
         return os.cpu_count() or 1
@@ -117,7 +117,7 @@ def resolve_workers(text: str) -> int:
 
 def pairs(rest: list[str]) -> dict[str, str]:
     """The model's parameters, `--name value` or `--name=value`, as MLflow forwards undeclared -P."""
-    from sweep.space import SpaceError
+    from mlflow_lab.sweep.space import SpaceError
 
     found, words = {}, list(rest)
     while words:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import sys
 import time
 
-from runkit.entry import Entry
-from sweep.trial import Outcome
+from mlflow_lab.entry import Entry
+from mlflow_lab.sweep.trial import Outcome
 
 
 class Progress:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 
 class OptunaReporter:
-    """A `runkit.entry.StepReporter` over one Optuna trial; `last_step` is never pruned."""
+    """A `mlflow_lab.entry.StepReporter` over one Optuna trial; `last_step` is never pruned."""
 
     def __init__(self, trial, steps: int):
         self.trial, self.steps = trial, steps

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sweep.trial import Task
+from mlflow_lab.sweep.trial import Task
 
 
 def run_session(plan, session, client, starting=None):
@@ -21,10 +21,10 @@ def run_session(plan, session, client, starting=None):
     `starting`: what `sweep.backends.start_early` started before MLflow's import (a Spark
     session on its way, or the local workers), or None.
     """
-    from sweep.plan import from_stored
-    from sweep.resume import ResumeError, stored_plan
-    from sweep.space import parse_space
-    from sweep.study import mark_as_study
+    from mlflow_lab.sweep.plan import from_stored
+    from mlflow_lab.sweep.resume import ResumeError, stored_plan
+    from mlflow_lab.sweep.space import parse_space
+    from mlflow_lab.sweep.study import mark_as_study
 
     plan = sized_for_cluster(plan, starting)
     if not plan.params.resume:
@@ -49,8 +49,8 @@ def run_session(plan, session, client, starting=None):
 
 def sized_for_cluster(plan, starting):
     """`workers=auto` on a cluster is its parallelism (up to MAX_WORKERS), not this machine's cores."""
-    from runkit.spark import is_local, parallelism
-    from sweep.params import MAX_WORKERS
+    from mlflow_lab.spark import is_local, parallelism
+    from mlflow_lab.sweep.params import MAX_WORKERS
 
     backend = plan.params.backend
     if backend == "local" or starting is None or plan.params.workers != "auto" or is_local(backend):
@@ -67,8 +67,8 @@ def record(client, plan, run_id: str) -> None:
     """The sweep's settings on its parent run: what it searches and how, to compare and resume."""
     from mlflow.entities import Param, RunTag
 
-    from runkit.spark import shown
-    from sweep.space import as_text
+    from mlflow_lab.spark import shown
+    from mlflow_lab.sweep.space import as_text
 
     params = plan.params
     values = {"sweep.model": params.model, "sweep.plan": plan.stored(), "sweep.sampler": plan.sampler,
@@ -99,13 +99,13 @@ def run_study(plan, study_run, client, resumed: bool, starting=None):
     """Run the trials still owed, tag the best, register it; exits 1 when a trial failed."""
     import mlflow
 
-    from runkit.credentials import executor_uri, of_driver
-    from sweep.backends import make_backend
-    from sweep.driver import Driver
-    from sweep.progress import Progress
-    from sweep.resume import close_leftovers
-    from sweep.space import distributions
-    from sweep.study import load_study, make_pruner, make_sampler, study_name
+    from mlflow_lab.credentials import executor_uri, of_driver
+    from mlflow_lab.sweep.backends import make_backend
+    from mlflow_lab.sweep.driver import Driver
+    from mlflow_lab.sweep.progress import Progress
+    from mlflow_lab.sweep.resume import close_leftovers
+    from mlflow_lab.sweep.space import distributions
+    from mlflow_lab.sweep.study import load_study, make_pruner, make_sampler, study_name
 
     params, target = plan.params, plan.target
     run_id, experiment_id = study_run.info.run_id, study_run.info.experiment_id
@@ -146,7 +146,7 @@ def owed(plan, study) -> tuple[list[dict] | None, int]:
     """The grid cells not finished yet, or how many more trials a search needs."""
     from optuna.trial import TrialState
 
-    from sweep.space import grid
+    from mlflow_lab.sweep.space import grid
 
     if plan.sampler == "grid":
         done = {tuple(sorted(t.params.items())) for t in study.get_trials(states=(TrialState.COMPLETE,))}
@@ -158,8 +158,8 @@ def owed(plan, study) -> tuple[list[dict] | None, int]:
 
 def max_steps(space: dict, target) -> int:
     """The most steps (epochs) any trial trains: the hyperband pruner's budget; 1 without pruning."""
-    from runkit.params import declared
-    from sweep.space import Range
+    from mlflow_lab.params import declared
+    from mlflow_lab.sweep.space import Range
 
     if target.pruning is None:
         return 1
@@ -190,8 +190,8 @@ def absolute_uri(uri: str) -> str:
 
 def register_best(plan, best) -> None:
     """Send the best trial's model through the promotion gate, scored on its own held-out rows."""
-    from runkit.gate import register_run
-    from runkit.params import from_logged
+    from mlflow_lab.gate import register_run
+    from mlflow_lab.params import from_logged
 
     target = plan.target
     trained_with = from_logged(target.params, best.data.params, prog=target.name)

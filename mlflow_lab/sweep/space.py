@@ -13,8 +13,8 @@ import argparse
 import itertools
 from typing import Any, NamedTuple
 
-from runkit.gate import GATED
-from runkit.params import Declared, converter, declared
+from mlflow_lab.gate import GATED
+from mlflow_lab.params import Declared, converter, declared
 
 NOT_SWEPT = set(GATED)  # the sweep registers the best model itself, through the gate
 

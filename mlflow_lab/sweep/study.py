@@ -32,7 +32,7 @@ def make_sampler(name: str, seed: int):
     import optuna
 
     if name == "grid":
-        from sweep.cells import CellSampler
+        from mlflow_lab.sweep.cells import CellSampler
 
         return CellSampler()
     if name == "random":
@@ -56,7 +56,7 @@ def load_study(name: str, experiment_id: str, sampler=None, pruner=None):
     """The study `name` from the active tracking store; returns (study, storage)."""
     import optuna
 
-    from sweep.storage import FewerReadsStorage
+    from mlflow_lab.sweep.storage import FewerReadsStorage
 
     storage = FewerReadsStorage(experiment_id)
     return optuna.load_study(study_name=name, storage=storage, sampler=sampler, pruner=pruner), storage

@@ -21,7 +21,7 @@ import os
 import uuid
 from typing import Any, NamedTuple
 
-from runkit.credentials import Credentials, lent
+from mlflow_lab.credentials import Credentials, lent
 
 ATTEMPT = "sweep.attempt"  # write-once: the attempt that took the trial's run
 REPEATED = ("not run again: an earlier attempt of this trial already started its run (a retried "
@@ -59,8 +59,8 @@ def run_trial(task: Task) -> Outcome:
     os.environ.pop("MLFLOW_RUN_ID", None)  # `mlflow run`'s run would otherwise leak into workers
     import mlflow
 
-    from models import MODELS
-    from runkit.tracking import tracking_defaults
+    from mlflow_lab.entries import MODELS
+    from mlflow_lab.tracking import tracking_defaults
 
     tracking_defaults()
     mlflow.set_tracking_uri(task.tracking_uri)
@@ -137,8 +137,8 @@ def step_reporter(task: Task, target):
     """The study's storage, and the reporter the trial's training reports each step to."""
     import optuna
 
-    from sweep.pruning import OptunaReporter
-    from sweep.study import load_study, make_pruner
+    from mlflow_lab.sweep.pruning import OptunaReporter
+    from mlflow_lab.sweep.study import load_study, make_pruner
 
     study, storage = load_study(task.study_name, task.experiment_id,
                                 pruner=make_pruner(task.pruner, True, task.steps))
