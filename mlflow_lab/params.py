@@ -143,11 +143,13 @@ def from_logged(cls, logged: Mapping[str, str], prog: str):
     """The parameters a run logged (strings, as MLflow keeps them) as an instance of `cls`.
 
     Those it did not log take their defaults; `mlflow run` logs a value with the shell quotes
-    it passed it with (`''`), which are taken off.
+    it passed it with (`''`), which are taken off; an empty string (mnist's default data_path)
+    is a value like any other.
     """
     flags = []
     for item in declared(cls):
         if item.name in logged:
             text = logged[item.name]
-            flags += [f"--{item.name}", shlex.split(text)[0] if text[:1] in "'\"" else text]
+            quoted = text[:1] in ("'", '"')  # not `in "'\""`: "" is in every string
+            flags += [f"--{item.name}", shlex.split(text)[0] if quoted else text]
     return parse(cls, flags, prog=prog)

@@ -71,3 +71,14 @@ def test_help_tells_each_parameter_what_it_allows_and_its_default(capsys):
     text = " ".join(capsys.readouterr().out.split())  # argparse wraps long lines
     for line in HELP_LINES:
         assert line in text
+
+
+@pytest.mark.parametrize("logged, expected", [({"data_path": ""}, ""), ({"data_path": "''"}, ""),
+                                              ({"data_path": "'/data/a b.npz'"}, "/data/a b.npz"),
+                                              ({"data_path": "/data/mnist.npz"}, "/data/mnist.npz")])
+def test_logged_params_read_back_including_an_empty_string(logged, expected):
+    """mnist's default data_path is "" (keras's cache): the gate and promote read it back."""
+    from mlflow_lab.params import from_logged
+    from mnist.params import MnistParams
+
+    assert from_logged(MnistParams, logged | {"epochs": "2"}, prog="mnist").data_path == expected
