@@ -16,7 +16,7 @@ def loaded_modules() -> list[str]:
 def test_a_worker_imports_the_models_libraries_before_its_first_trial():
     pool = LocalPool(1, "diab")
     try:
-        loaded = pool.pool.apply_async(loaded_modules).get(timeout=120)
+        loaded = pool.call(loaded_modules).result(timeout=120)
     finally:
         pool.abort()
     assert {"mlflow", "optuna", "sklearn.ensemble", "skops.io", "diab.tracking"} <= set(loaded)
@@ -26,7 +26,7 @@ def test_a_worker_imports_the_models_libraries_before_its_first_trial():
 def test_a_worker_whose_imports_fail_starts_once_and_takes_work():
     pool = LocalPool(1, "no-such-model")
     try:
-        first, second = (pool.pool.apply_async(os.getpid).get(timeout=60) for _ in range(2))
+        first, second = (pool.call(os.getpid).result(timeout=60) for _ in range(2))
     finally:
         pool.abort()
     assert first == second != os.getpid()  # one worker, not one started again after each failure

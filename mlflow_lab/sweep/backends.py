@@ -1,7 +1,8 @@
 """Where a sweep's trials run: a pool of local worker processes, or Spark executors.
 
-Both take a `Task`, run `sweep.trial.run_trial` on it somewhere, and hand the `Outcome`
-to a callback on the driver. `abort()` stops whatever is still training (Ctrl-C, SIGTERM).
+Both take a `Task`, run `sweep.trial.run_trial` on it somewhere (the local pool lives in
+`sweep.workers`), and hand the `Outcome` to a callback on the driver. `abort()` stops whatever
+is still training (Ctrl-C, SIGTERM).
 
 Both start before the driver imports MLflow and sets up the study (`start_early`): Spark's
 JVM takes seconds to start, and a local worker spends seconds importing MLflow and the
@@ -11,10 +12,7 @@ following one another.
 
 from __future__ import annotations
 
-import gc
-import multiprocessing
 import shutil
-import signal
 import tempfile
 import zipfile
 from collections.abc import Callable
@@ -27,55 +25,12 @@ from mlflow_lab.sweep.trial import (
     Task,
     one_line,
     outcome_from_text,
-    run_trial,
     run_trial_rows,
     task_text,
 )
+from mlflow_lab.sweep.workers import LocalPool
 
 Done = Callable[[Outcome], None]
-
-
-class LocalPool:
-    """Worker processes on this machine; each imports the model once and trains many trials."""
-
-    def __init__(self, workers: int, model: str):
-        context = multiprocessing.get_context("spawn")  # no sqlite connection crosses a fork
-        self.pool = context.Pool(workers, initializer=_start_worker, initargs=(model,))
-
-    def submit(self, task: Task, done: Done) -> None:
-        self.pool.apply_async(run_trial, (task,), callback=done,
-                              error_callback=lambda error: done(Outcome(task, "FAIL", error=one_line(error))))
-
-    def close(self) -> None:
-        self.pool.close()
-        self.pool.join()
-
-    def abort(self) -> None:
-        self.pool.terminate()
-
-
-def _start_worker(model: str) -> None:
-    """Ignore Ctrl-C, then import what the trials need, the model's libraries first.
-
-    Ctrl-C reaches the whole process group; the driver alone decides what happens then. An
-    import that fails here is left for the first trial to fail on and report: an exception
-    from a pool's initializer would only start the worker again, and again. What the imports
-    created is then frozen out of the collector's walks (as `mlflow_lab.startup.exit_with` does
-    at exit): a worker that took 2.2 s to end after the last trial takes 0.7 s.
-    """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        from mlflow_lab.entries import MODELS
-
-        entry = MODELS[model]
-        entry.import_libraries()
-        import mlflow  # noqa: F401
-        import optuna  # noqa: F401
-
-        entry.trainer()
-    except Exception:  # noqa: S110 (the first trial reports it)
-        pass
-    gc.freeze()
 
 
 class SparkPool:

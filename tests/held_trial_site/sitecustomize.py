@@ -1,0 +1,28 @@
+"""Started with a process whose PYTHONPATH holds this folder: a sweep whose chosen trials hang.
+
+In a sweep's local worker (a process multiprocessing spawned) and when HELD_TRIALS_DIR is
+set, diab's training of a setting whose max_depth is listed in HELD_MAX_DEPTHS writes the
+worker's pid to `HELD_TRIALS_DIR/<max_depth>.pid` and then waits to be killed, so a test can
+kill the worker holding a known trial in the middle of its training. Otherwise nothing happens.
+"""
+
+import os
+import sys
+
+if os.environ.get("HELD_TRIALS_DIR") and "--multiprocessing-fork" in sys.orig_argv:
+    import time
+    from pathlib import Path
+
+    import diab.tracking
+
+    _held = set(os.environ.get("HELD_MAX_DEPTHS", "").split(","))
+    _train = diab.tracking.fit_and_evaluate
+
+    def _held_or_trained(params, *args, **kwargs):
+        if str(params.max_depth) in _held:
+            Path(os.environ["HELD_TRIALS_DIR"], f"{params.max_depth}.pid").write_text(str(os.getpid()))
+            while True:
+                time.sleep(1)
+        return _train(params, *args, **kwargs)
+
+    diab.tracking.fit_and_evaluate = _held_or_trained

@@ -1,0 +1,104 @@
+"""A local worker that dies (the OOM killer's SIGKILL) fails its own trial, and nothing hangs.
+
+The sweep runs with tests/held_trial_site on its PYTHONPATH: the trials of the chosen
+max_depth values wait inside their training, so the test knows which worker holds which trial
+when it kills it. Every wait here has a deadline; a sweep still running past it fails the test.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.processes import REPO, project_env, run
+from tests.tracking_reads import all_runs, client_for
+
+pytestmark = pytest.mark.slow
+GRID = ["--model", "diab", "--n_estimators", "10", "--max_depth", "3,5,7,9", "--workers", "2"]
+DEADLINE_S = 180
+
+
+def start_sweep(tmp_path: Path, held: str) -> tuple[subprocess.Popen, Path, str]:
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    holds = tmp_path / "held"
+    holds.mkdir()
+    env = project_env(uri, HELD_TRIALS_DIR=str(holds), HELD_MAX_DEPTHS=held)
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO / "tests" / "held_trial_site"), env["PYTHONPATH"]])
+    sweep = subprocess.Popen([sys.executable, "-m", "mlflow_lab.sweep", *GRID], env=env, cwd=tmp_path,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             stdin=subprocess.DEVNULL)
+    return sweep, holds, uri
+
+
+def held_worker(holds: Path, depth: int, sweep: subprocess.Popen) -> int:
+    """The pid of the worker holding the trial of `depth`, once it is held."""
+    deadline = time.monotonic() + DEADLINE_S
+    path = holds / f"{depth}.pid"
+    while not (path.exists() and path.read_text()):
+        assert sweep.poll() is None, sweep.communicate()[1][-3000:]
+        assert time.monotonic() < deadline, f"no trial of max_depth={depth} was held in {DEADLINE_S} s"
+        time.sleep(0.2)
+    return int(path.read_text())
+
+
+def ended(sweep: subprocess.Popen) -> tuple[int, str]:
+    try:
+        _, stderr = sweep.communicate(timeout=DEADLINE_S)
+    except subprocess.TimeoutExpired:
+        sweep.kill()
+        pytest.fail(f"the sweep still ran {DEADLINE_S} s after its worker died: "
+                    f"{sweep.communicate()[1][-2000:]}")
+    return sweep.returncode, stderr
+
+
+def trial_runs(uri: str) -> dict[str, list]:
+    """Each trial run's status, by max_depth; and the sweep's runs under `None`."""
+    by_depth: dict[str, list] = {}
+    for found in all_runs(client_for(uri)):
+        key = found.data.params.get("max_depth") if "mlflow.parentRunId" in found.data.tags else None
+        by_depth.setdefault(key, []).append(found)
+    return by_depth
+
+
+def test_a_killed_worker_fails_its_trial_the_others_finish_and_resume_trains_it(tmp_path):
+    sweep, holds, uri = start_sweep(tmp_path, held="7")
+    os.kill(held_worker(holds, 7, sweep), signal.SIGKILL)
+    status, stderr = ended(sweep)
+    assert status == 1, stderr[-3000:]
+    assert "1 of 4 trials failed" in stderr
+    runs = trial_runs(uri)
+    [lost] = runs["7"]
+    assert lost.info.status == "FAILED"
+    assert "worker process" in lost.data.tags["sweep.error"] and "SIGKILL" in lost.data.tags["sweep.error"]
+    others = {depth: [r.info.status for r in found] for depth, found in runs.items()
+              if depth not in (None, "7")}
+    assert others == {"3": ["FINISHED"], "5": ["FINISHED"], "9": ["FINISHED"]}
+    [parent] = runs[None]
+    assert parent.info.status == "FAILED"
+
+    resumed = run([sys.executable, "-m", "mlflow_lab.sweep", "--resume", parent.info.run_id],
+                  project_env(uri), cwd=tmp_path, timeout=DEADLINE_S)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    again = trial_runs(uri)
+    assert sorted(r.info.status for r in again["7"]) == ["FAILED", "FINISHED"]
+    assert not [r for found in again.values() for r in found if r.info.status == "RUNNING"]
+
+
+def test_ctrl_c_ends_the_sweep_after_a_worker_died(tmp_path):
+    sweep, holds, uri = start_sweep(tmp_path, held="7,9")
+    os.kill(held_worker(holds, 7, sweep), signal.SIGKILL)
+    held_worker(holds, 9, sweep)  # a trial in flight again, on the other or a replacement worker
+    sweep.send_signal(signal.SIGINT)
+    status, stderr = ended(sweep)
+    assert status != 0, stderr[-3000:]
+    assert "Traceback" not in stderr, stderr[-3000:]
+    runs = trial_runs(uri)
+    assert not [r for found in runs.values() for r in found if r.info.status == "RUNNING"]
+    assert [r.info.status for r in runs["7"]] == ["FAILED"]
+    assert [r.info.status for r in runs["9"]] == ["FAILED"]
