@@ -31,6 +31,9 @@ def spark_session(workers: int, app: str = "sweep", where: str = "spark"):
     """The session `where` names (see the module's docstring): (session, ours to stop)."""
     with warnings.catch_warnings():  # pyspark 4.3 supports pandas 3 but still warns about it
         warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas")
+        # A session that turns out to be Connect (SPARK_API_MODE=connect) cannot take the local
+        # tuning below once its server runs; it warns per setting, and runs all the same.
+        warnings.filterwarnings("ignore", message="Failed to set spark[.]")
         return _session(workers, app, where)
 
 
@@ -71,8 +74,28 @@ def parallelism(session) -> int:
 
 
 def is_connect(where: str) -> bool:
-    """Whether `where` is a Spark Connect server: a `sc://` URL, or `spark` with SPARK_REMOTE set."""
+    """Whether `where` names a Spark Connect server: a `sc://` URL, or `spark` with SPARK_REMOTE set.
+
+    Only for what must be decided before a session exists (which client to check for, how to
+    build it). A session can be Connect without saying so here: Spark 4's SPARK_API_MODE=connect,
+    Databricks' standard-access and serverless compute. What to do with a session is decided
+    by `is_connect_session`.
+    """
     return where.startswith("sc://") or (where == "spark" and bool(os.environ.get("SPARK_REMOTE")))
+
+
+def is_connect_session(session) -> bool:
+    """Whether `session` is a Spark Connect session (no `sparkContext`, no RDDs), by its class."""
+    try:
+        from pyspark.sql.connect.session import SparkSession as ConnectSession
+    except ImportError:  # without the Connect client, no session can be one
+        return False
+    return isinstance(session, ConnectSession)
+
+
+def session_kind(session) -> str:
+    """`Spark Connect` or `classic Spark`, as the sweep records it and the doctor prints it."""
+    return "Spark Connect" if is_connect_session(session) else "classic Spark"
 
 
 def shown(where: str) -> str:

@@ -126,14 +126,14 @@ def executor_logging(run_id: str) -> list[Check]:
     import mlflow
 
     from mlflow_lab.credentials import executor_uri, of_driver
-    from mlflow_lab.spark import spark_session
+    from mlflow_lab.spark import session_kind, spark_session
 
     name = "executor logging"
     try:
         session, owned = spark_session(2, "doctor", "spark")
     except Exception as error:  # noqa: BLE001
         return [Check(name, "FAIL", f"Spark did not start: {_first_line(error)}")]
-    kind = "Spark Connect" if type(session).__module__.startswith("pyspark.sql.connect") else "classic Spark"
+    kind = session_kind(session)
     uri = mlflow.get_tracking_uri()
     credentials = of_driver(uri)
     task = json.dumps({"run_id": run_id, "uri": executor_uri(uri, credentials), "env": dict(credentials)})

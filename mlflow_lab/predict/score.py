@@ -96,7 +96,7 @@ def score_on_spark(model, model_uri: str, input_path: str, output: str, describe
         scored = frame.withColumn("prediction", udf(*columns))
         for key, value in stamp(described).items():
             scored = scored.withColumn(key, functions.lit(value))
-        writer = scored.write.mode("errorifexists")
+        writer = scored.write.mode("error")  # Connect knows only this spelling of errorifexists
         (writer.option("header", True).csv(output) if fmt == "csv" else writer.parquet(output))
         rows = session.read.parquet(output).count() if fmt == "parquet" else \
             session.read.option("header", True).csv(output).count()

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-from mlflow_lab.spark import check_spark, is_connect, spark_session
+from mlflow_lab.spark import check_spark, is_connect_session, session_kind, spark_session
 from mlflow_lab.sweep.trial import (
     Outcome,
     Task,
@@ -43,7 +43,8 @@ class SparkPool:
 
     def __init__(self, workers: int, starting: Future | None = None, where: str = "spark"):
         self.session, self.owned = (starting or start_spark(workers, where)).result()
-        self.connect = is_connect(where)
+        self.connect = is_connect_session(self.session)  # the session says, not the environment
+        self.kind = session_kind(self.session)
         self.folder = tempfile.mkdtemp(prefix="sweep-code-")
         code = package_zip(Path(self.folder) / "project.zip")
         if self.connect:

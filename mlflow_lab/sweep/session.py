@@ -124,8 +124,12 @@ def run_study(plan, study_run, client, resumed: bool, starting=None):
     progress = Progress(target, count, best.data.metrics[target.metric] if best else None)
     driver = Driver(study, storage, template, distributions(plan.space), progress)
     try:
-        outcomes = driver.run(make_backend(params.backend, min(plan.workers, count), params.model, starting),
-                              plan.workers, count, cells) if count else []
+        outcomes = []
+        if count:
+            pool = make_backend(params.backend, min(plan.workers, count), params.model, starting)
+            if getattr(pool, "kind", None):  # which Spark the trials ran on, as the session said
+                client.set_tag(run_id, "sweep.spark", pool.kind)
+            outcomes = driver.run(pool, plan.workers, count, cells)
     finally:
         progress.close()
     best = best_trial_run(client, study_run, target)
