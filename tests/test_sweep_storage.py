@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import optuna
 import pytest
 
@@ -49,3 +51,39 @@ def test_every_trial_reads_back_as_mlflows_storage_reads_it(study_with_every_kin
         assert ours.get_trial(trial._trial_id) == mlflows.get_trial(trial._trial_id)
     waiting = ours.get_all_trials(study_id, states=(optuna.trial.TrialState.WAITING,))
     assert [t.number for t in waiting] == [5]  # the enqueued one
+
+
+def test_a_pruned_trials_storage_stops_its_flush_thread_once_the_trial_is_done(sqlite_uri):
+    """Each pruned trial loads the study (a new `MlflowStorage`, with a flush thread) to report steps.
+
+    A review read it as one thread leaked per trial in a long-lived worker. MLflow 3.17 ties the
+    thread to the storage by a weak reference and stops it when the storage is freed, which a
+    trial's end does; this shows it and fails if an upgrade (or our code) keeps them alive.
+    """
+    import threading
+
+    from mlflow_lab.entries import MODELS
+    from mlflow_lab.sweep.driver import trial_run_id
+    from mlflow_lab.sweep.study import study_name
+    from mlflow_lab.sweep.trial import Task, step_reporter
+
+    def flush_threads() -> int:
+        return sum(t.name.startswith("mlflow_optuna_batch_flush_worker") for t in threading.enumerate())
+
+    study, storage, experiment_id, parent = fresh_study(sqlite_uri, "threads",
+                                                        optuna.samplers.RandomSampler())
+    trial = study.ask()
+    storage.flush_all_batches()
+    task = Task("mnist", trial_run_id(trial), trial.number, {}, study_name(parent), experiment_id, sqlite_uri,
+                True, "median", 3, {})
+    before = flush_threads()
+    for step in range(5):
+        trial_storage, reporter = step_reporter(task, MODELS["mnist"])
+        reporter.report(step, 0.5)
+        trial_storage.flush_all_batches()
+        assert flush_threads() == before + 1
+        del trial_storage, reporter
+    deadline = time.monotonic() + 5
+    while flush_threads() > before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert flush_threads() == before
