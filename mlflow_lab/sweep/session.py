@@ -26,8 +26,8 @@ def run_session(plan, session, client, starting=None):
     from mlflow_lab.sweep.space import parse_space
     from mlflow_lab.sweep.study import mark_as_study
 
-    plan = sized_for_cluster(plan, starting)
     if not plan.params.resume:
+        plan = sized_for_cluster(plan, starting)
         record(client, plan, session.info.run_id)
         mark_as_study(client, session.info.run_id, plan.target.direction)
         return run_study(plan, session, client, resumed=False, starting=starting)
@@ -41,6 +41,7 @@ def run_session(plan, session, client, starting=None):
     except ResumeError as error:
         print(f"sweep: error: {error}", file=sys.stderr)
         raise SystemExit(2) from None
+    resumed = sized_for_cluster(resumed, starting)  # its workers are this session's, as auto reads here
     client.set_tag(session.info.run_id, "sweep.resumed_run_id", study_run.info.run_id)
     print(f"sweep: resuming {study_run.info.run_id} ({describe(resumed.given)})", file=sys.stderr)
     with reopened(client, study_run.info.run_id):
@@ -147,13 +148,17 @@ def run_study(plan, study_run, client, resumed: bool, starting=None):
 
 
 def owed(plan, study) -> tuple[list[dict] | None, int]:
-    """The grid cells not finished yet, or how many more trials a search needs."""
+    """The grid cells neither finished nor pruned yet, or how many more trials a search needs.
+
+    A pruned cell is done: the pruner judged it, and training it again would cost what pruning saved.
+    """
     from optuna.trial import TrialState
 
     from mlflow_lab.sweep.space import grid
 
     if plan.sampler == "grid":
-        done = {tuple(sorted(t.params.items())) for t in study.get_trials(states=(TrialState.COMPLETE,))}
+        settled = study.get_trials(states=(TrialState.COMPLETE, TrialState.PRUNED))
+        done = {tuple(sorted(t.params.items())) for t in settled}
         cells = [cell for cell in grid(plan.space) if tuple(sorted(cell.items())) not in done]
         return cells, len(cells)
     finished = study.get_trials(states=(TrialState.COMPLETE, TrialState.PRUNED))
