@@ -55,26 +55,38 @@ def on_classic_runtime() -> bool:
     return not os.environ.get("DATABRICKS_RUNTIME_VERSION", "client").startswith("client")
 
 
+def pin_lines() -> list[str]:
+    """The project's pins: requirements.txt in the checkout a job runs from, else what the
+    installed project (a wheel, `pip install git+...`) recorded as its requirements."""
+    from mlflow_lab.requirements import DISTRIBUTION
+
+    file = REPO / "requirements.txt"
+    if file.is_file():
+        return [line.split("#", 1)[0].strip() for line in file.read_text().splitlines()]
+    try:
+        return metadata.requires(DISTRIBUTION) or []
+    except metadata.PackageNotFoundError:
+        return []
+
+
 def packages() -> list[Check]:
-    """Each pin of requirements.txt that applies here, against the version installed."""
+    """Each pin of the project that applies here (extras left out), against the version installed."""
     from packaging.requirements import Requirement
 
     classic, found = on_classic_runtime(), []
-    for text in (REPO / "requirements.txt").read_text().splitlines():
-        text = text.split("#", 1)[0].strip()
-        if not text:
-            continue
+    for text in filter(None, pin_lines()):
         requirement = Requirement(text)
         if requirement.marker is not None and not requirement.marker.evaluate():
             continue
         pinned = next(iter(requirement.specifier)).version
         installed = _version(requirement.name)
         name = f"package {requirement.name}"
+        runtimes = [f"{other} {_version(other)}" for other in RUNTIME_PROVIDED if _version(other)]
         if installed == pinned:
             found.append(Check(name, "OK", installed))
-        elif installed and classic and requirement.name in RUNTIME_PROVIDED:
-            found.append(Check(name, "WARN", f"{installed}, the ML runtime's own build (pinned {pinned}, "
-                                             "kept on purpose on classic compute)"))
+        elif classic and requirement.name in RUNTIME_PROVIDED and runtimes:  # tensorflow for tensorflow-cpu
+            found.append(Check(name, "WARN", f"{', '.join(runtimes)}, the ML runtime's own build (pinned "
+                                             f"{pinned}, kept on purpose on classic compute)"))
         elif installed:
             found.append(Check(name, "FAIL", f"{installed} installed, pinned {pinned}: give the job the "
                                              "pins as libraries (-b databricks-jobs and the bundle do; "
@@ -82,7 +94,8 @@ def packages() -> list[Check]:
         else:
             found.append(Check(name, "FAIL", f"not installed, pinned {pinned}: add it to the job's "
                                              "libraries"))
-    return found
+    return found or [Check("packages", "FAIL", "no pins found: no requirements.txt beside the package and no "
+                                              "installed mlflow-lab to read them from")]
 
 
 def tensorflow_with_keras() -> list[Check]:
@@ -215,7 +228,8 @@ def _version(distribution: str) -> str | None:
 
 def _python_pin() -> str | None:
     """`3.11` from conda.yaml's `python=3.11.7`."""
-    for text in (REPO / "conda.yaml").read_text().splitlines():
+    conda = REPO / "conda.yaml"  # an installed copy has none: no pin to compare with
+    for text in (conda.read_text().splitlines() if conda.is_file() else []):
         text = text.strip().removeprefix("- ")
         if text.startswith("python="):
             return ".".join(text.removeprefix("python=").split(".")[:2])
