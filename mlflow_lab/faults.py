@@ -117,6 +117,22 @@ def one_line_errors(prog: str) -> Iterator[None]:
         raise SystemExit(1) from None
     except (MlflowException, requests.exceptions.RequestException) as error:
         detail = redact(str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__)
-        print(f"{prog}: error: tracking at {tracking_uri()} failed, this run's results are lost: "
-              f"{detail[:300]}", file=sys.stderr)
+        print(f"{prog}: error: {store_failure(error, detail[:300])}", file=sys.stderr)
         raise SystemExit(1) from None
+
+
+DENIED = ("PERMISSION_DENIED", "UNAUTHENTICATED")  # MLflow's error codes for 403 and 401
+REJECTED = ("INVALID_PARAMETER_VALUE", "RESOURCE_DOES_NOT_EXIST", "RESOURCE_ALREADY_EXISTS", "BAD_REQUEST",
+            "INVALID_STATE", "NOT_FOUND", "ALREADY_EXISTS")  # the store answered, and said no
+
+
+def store_failure(error: BaseException, detail: str) -> str:
+    """What failed, by MLflow's error code: a refusal (credentials, grants), a request the store
+    rejected (a bad value, a missing object), or the store itself failing (results lost)."""
+    code = getattr(error, "error_code", "")
+    if code in DENIED:
+        return (f"tracking at {tracking_uri()} was refused this ({code}): {detail}; check the credentials "
+                "and the grants of the identity that ran it")
+    if code in REJECTED:
+        return f"tracking at {tracking_uri()} rejected a request ({code}): {detail}"
+    return f"tracking at {tracking_uri()} failed, this run's results are lost: {detail}"
