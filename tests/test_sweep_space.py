@@ -44,6 +44,8 @@ BAD_SPACES = [
     ({"max_depth": ""}, "--max_depth: '' is neither a list (a,b,c) nor a range"),
     ({"max_depth": "4,,8"}, "--max_depth: '4,,8' is neither a list"),
     ({"max_depth": "2:5:8"}, "--max_depth: '2:5:8' is neither a list"),
+    ({"max_depth": "4,6:log"}, "--max_depth: '4,6:log' is neither a list"),  # :log goes with low:high
+    ({"max_depth": "4:log"}, "--max_depth: '4:log' is neither a list"),
     ({"max_depth": "4,x"}, "--max_depth: every value must be an integer in [1, 100], got 'x'"),
     ({"max_depth": "0:5"}, "--max_depth: every value must be an integer in [1, 100], got '0'"),
     ({"max_depth": "9:3"}, "--max_depth: range '9:3' has its low end above its high end"),

@@ -50,15 +50,16 @@ def parse_values(item: Declared, text: str) -> list | Range:
         return [convert(text)]
     log = text.endswith(":log")
     body = text.removesuffix(":log")
-    parts = body.split(":") if ":" in body else body.split(",")
-    if any(not part.strip() for part in parts) or (":" in text and len(parts) != 2):
+    ranged = ":" in body  # `:log` only ever follows a range's low:high
+    parts = body.split(":") if ranged else body.split(",")
+    if any(not part.strip() for part in parts) or (ranged and len(parts) != 2) or (log and not ranged):
         raise SpaceError(f"--{item.name}: {text!r} is neither a list (a,b,c) nor a range "
                          "(low:high or low:high:log)")
     try:
         values = [convert(part.strip()) for part in parts]
     except argparse.ArgumentTypeError as error:
         raise SpaceError(f"--{item.name}: every value {error}") from None
-    if ":" in text:
+    if ranged:
         if values[0] > values[1]:
             raise SpaceError(f"--{item.name}: range {text!r} has its low end above its high end")
         if log and values[0] <= 0:
