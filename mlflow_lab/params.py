@@ -143,8 +143,8 @@ def from_logged(cls, logged: Mapping[str, str], prog: str):
     """The parameters a run logged (strings, as MLflow keeps them) as an instance of `cls`.
 
     Those it did not log take their defaults; `mlflow run` logs a value with the shell quotes
-    it passed it with (`''`), which are taken off; an empty string (mnist's default data_path)
-    is a value like any other.
+    it passed it with (`''`), which are taken off; an empty string (a default data path) is a
+    value like any other.
     """
     flags = []
     for item in declared(cls):
