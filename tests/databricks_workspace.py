@@ -121,7 +121,7 @@ class Workspace:
             log = self.root / f"run-{job.run_id}-{task['task_key']}.log"
             with log.open("w") as out:
                 job.state = "RUNNING"
-                job.process = subprocess.Popen(command, cwd=checkout, env=self.cluster_environment(),
+                job.process = subprocess.Popen(command, cwd=checkout, env=self.cluster_environment(task),
                                                stdout=out, stderr=subprocess.STDOUT)
                 code = job.process.wait()
             job.log += log.read_text()
@@ -137,17 +137,23 @@ class Workspace:
             return environment["spec"].get("dependencies", [])
         return [library["pypi"]["package"] for library in task.get("libraries", [])]
 
-    def cluster_environment(self) -> dict[str, str]:
+    def cluster_environment(self, task: dict) -> dict[str, str]:
         """A job's environment: the workspace's credentials, none of the submitter's settings.
 
         Like the runtime's, it points Spark's Python workers at the cluster's interpreter (the
         runtime's PYSPARK_PYTHON is /databricks/python3/bin/python3), not at a `python3` on PATH.
+        Serverless and standard-access compute give a job's `SparkSession.builder.getOrCreate()`
+        a Spark Connect session, and say so in no variable (no SPARK_REMOTE): here Spark's own
+        SPARK_API_MODE=connect makes pyspark do the same, with a Connect server of its own.
         """
         env = {k: v for k, v in os.environ.items()
-               if not k.startswith(("MLFLOW_", "DATABRICKS_", "DBJOBS_")) and k != "PYTHONPATH"}
+               if not k.startswith(("MLFLOW_", "DATABRICKS_", "DBJOBS_", "SPARK_REMOTE", "SPARK_API_MODE"))
+               and k != "PYTHONPATH"}
         env.update(DATABRICKS_HOST=self.url, DATABRICKS_TOKEN=self.token, PYTHONUNBUFFERED="1",
                    DATABRICKS_RUNTIME_VERSION="17.3", MLFLOW_REGISTRY_URI=self.mlflow_url,
-                   PYSPARK_PYTHON=str(self.bin_dir / "python"))
+                   PYSPARK_PYTHON=str(self.bin_dir / "python"), SPARK_LOCAL_IP="127.0.0.1")
+        if speaks_only_connect(task):
+            env["SPARK_API_MODE"] = "connect"
         return env
 
     # the REST API ---------------------------------------------------------------------
@@ -281,6 +287,15 @@ def submit_problem(payload: dict) -> str:
     if "git_source" in payload and len(refs) != 1:
         return "git_source needs exactly one of git_branch, git_tag, git_commit"
     return ""
+
+
+CONNECT_ONLY_ACCESS = {"DATA_SECURITY_MODE_STANDARD", "USER_ISOLATION"}  # standard access, by both names
+
+
+def speaks_only_connect(task: dict) -> bool:
+    """Serverless (an environment, no cluster) and standard access mode: no SparkContext there."""
+    access = task.get("new_cluster", {}).get("data_security_mode")
+    return "environment_key" in task or access in CONNECT_ONLY_ACCESS
 
 
 def satisfied(requirement: str) -> bool:

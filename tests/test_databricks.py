@@ -355,3 +355,28 @@ def test_the_doctor_reports_the_compute_and_fails_on_an_unreadable_volume(worksp
     report = client.download_artifacts(good.info.run_id, "doctor.txt", str(tmp_path))
     assert Path(report).read_text().splitlines() == [line for line in lines if line[:4] in ("OK  ", "WARN")]
     assert_token_nowhere(workspace, healthy.stdout, healthy.stderr, missing.stdout, missing.stderr)
+
+
+def test_a_serverless_sweep_runs_its_trials_on_the_connect_session_it_is_given(workspace, checkout, tmp_path):
+    """Serverless hands the job a Spark Connect session without saying so: the sweep asks the session."""
+    done = submit(workspace, checkout, spec(tmp_path, "serverless"), "sweep", "-P", "model=diab",
+                  "-P", "max_depth=3,4", "-P", "n_estimators=10", "-P", "backend=spark", "-P", "workers=2")
+    assert done.returncode == 0, done.stderr[-3000:] + "".join(j.log for j in workspace.jobs.values())
+    [job] = workspace.jobs.values()
+    assert "SPARK_REMOTE" not in job.log
+    _, runs = runs_of(workspace, DIAB_EXPERIMENT)
+    [parent] = [r for r in runs if "sweep.plan" in r.data.params]
+    assert parent.data.tags["sweep.spark"] == "Spark Connect"
+    trials = sorted((r.data.params["max_depth"], r.info.status) for r in runs
+                    if "mlflow.parentRunId" in r.data.tags)
+    assert trials == [("3", "FINISHED"), ("4", "FINISHED")]
+
+
+def test_the_doctor_on_standard_access_sees_spark_connect(workspace, checkout, tmp_path):
+    cluster = json.loads((REPO / "jobs" / "cpu.json").read_text())["new_cluster"]
+    standard = spec(tmp_path, "cpu",
+                    new_cluster={**cluster, "data_security_mode": "DATA_SECURITY_MODE_STANDARD"})
+    done = submit(workspace, checkout, standard, "doctor", experiment="/Users/me@example.com/doctor")
+    assert done.returncode == 0, done.stderr[-3000:] + "".join(j.log for j in workspace.jobs.values())
+    assert ("OK   executor logging: Spark Connect: a task logged to the run with the driver's credentials"
+            in done.stdout.splitlines())
