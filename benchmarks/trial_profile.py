@@ -9,7 +9,7 @@ end, params, metrics, the data set, signature, model logging, requirements, tags
 timers. Prints a table of seconds per trial for each, and what is left over (the training
 itself and everything unwrapped). For diab, within model logging: the skops dump and the
 skops loads (MLflow loads the file back after the dump; `mlflow.sklearn.log_model` loads it
-once more to validate the serving example, which `mlflow_lab.model_log` skips). A mnist trial
+once more to validate the serving example). A mnist trial
 (the lab's network, 2 epochs, hidden units varied) ends its run after Keras autolog logged
 its epochs asynchronously: "run end" is where MLflow's logging thread is waited for.
 Issue 17's "measure first", before and after.
