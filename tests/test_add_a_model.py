@@ -58,7 +58,7 @@ def follow_the_page(project: Path, env: dict[str, str]) -> None:
         (project / path).parent.mkdir(exist_ok=True)
         (project / path).write_text(code)
     [registry_line] = re.findall(r"^PACKAGES = .*iris.*$", page, re.M)
-    registry = project / "models" / "__init__.py"
+    registry = project / "mlflow_lab" / "entries" / "__init__.py"
     registry.write_text(re.sub(r"^PACKAGES = .*$", registry_line, registry.read_text(), flags=re.M))
     printed = run(["python", "-m", "mlflow_lab.entries", "snippets", "iris"], env, cwd=project, timeout=120)
     assert printed.returncode == 0, printed.stderr
