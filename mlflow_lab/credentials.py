@@ -38,12 +38,19 @@ def of_driver(tracking_uri: str) -> Credentials:
     return Credentials()  # a file or database store: nothing to authenticate
 
 
-def _mlflow_credentials() -> dict[str, str]:
-    from mlflow.utils.credentials import read_mlflow_creds  # environment, then ~/.mlflow/credentials
+CREDENTIALS_FILE = "~/.mlflow/credentials"  # MLflow's documented file, section [mlflow]
 
-    found = read_mlflow_creds()
-    values = {"MLFLOW_TRACKING_USERNAME": found.username, "MLFLOW_TRACKING_PASSWORD": found.password,
-              "MLFLOW_TRACKING_TOKEN": os.environ.get("MLFLOW_TRACKING_TOKEN")}
+
+def _mlflow_credentials() -> dict[str, str]:
+    """The basic-auth pair and token MLflow's client sends: each from the environment, else the file."""
+    import configparser
+
+    parser = configparser.ConfigParser()
+    parser.read(os.path.expanduser(CREDENTIALS_FILE))
+    in_file = parser["mlflow"] if parser.has_section("mlflow") else {}
+    values = {name: os.environ.get(name) or in_file.get(name.lower())
+              for name in ("MLFLOW_TRACKING_USERNAME", "MLFLOW_TRACKING_PASSWORD")}
+    values["MLFLOW_TRACKING_TOKEN"] = os.environ.get("MLFLOW_TRACKING_TOKEN")
     return {name: value for name, value in values.items() if value}
 
 
