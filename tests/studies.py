@@ -16,3 +16,9 @@ def fresh_study(tracking_uri: str, experiment: str, sampler):
     mark_as_study(client, parent, "minimize")
     study, storage = load_study(study_name(parent), experiment_id, sampler)
     return study, storage, experiment_id, parent
+
+
+def run_id_of(storage, study, trial) -> str:
+    """A trial's MLflow run, asked as the sweep's driver asks it (Optuna's public storage calls)."""
+    study_id = storage.get_study_id_from_name(study.study_name)
+    return storage.get_trial_id_from_study_id_trial_number(study_id, trial.number)

@@ -380,3 +380,26 @@ def test_the_doctor_on_standard_access_sees_spark_connect(workspace, checkout, t
     assert done.returncode == 0, done.stderr[-3000:] + "".join(j.log for j in workspace.jobs.values())
     assert ("OK   executor logging: Spark Connect: a task logged to the run with the driver's credentials"
             in done.stdout.splitlines())
+
+
+PROJECTS_RUN = ("import sys, mlflow.projects; submitted = mlflow.projects.run(sys.argv[1], 'diab', "
+                "backend='databricks-jobs', backend_config=sys.argv[2], parameters={'n_estimators': 10}, "
+                "experiment_name=sys.argv[3], synchronous=True); print('returned', submitted.run_id)")
+
+
+def test_mlflow_projects_run_from_python_follows_the_job_once_and_keeps_the_detach_setting(
+        workspace, checkout, tmp_path):
+    """`mlflow.projects.run(synchronous=True)` calls the backend, then waits on what it returned."""
+    environment = project_env("databricks", DATABRICKS_HOST=workspace.url, DATABRICKS_TOKEN=TOKEN,
+                              DBJOBS_POLL_SECONDS="0.3")
+    command = ["python", "-c", PROJECTS_RUN, str(checkout), str(spec(tmp_path, "cpu")), DIAB_EXPERIMENT]
+    followed = run(command, environment, cwd=tmp_path, timeout=600)
+    assert followed.returncode == 0, followed.stderr[-3000:]
+    assert followed.stderr.count("TERMINATED") == 1, followed.stderr[-3000:]
+    detached = run(command, environment | {"DBJOBS_DETACH": "1"}, cwd=tmp_path, timeout=600)
+    assert detached.returncode == 0, detached.stderr[-3000:]
+    assert "returned" in detached.stdout and "databricks: job run 2 " not in detached.stderr
+    deadline = time.monotonic() + 300
+    while workspace.jobs[2].state != "TERMINATED" and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert workspace.jobs[2].code == "SUCCESS"

@@ -7,7 +7,7 @@ import time
 import optuna
 import pytest
 
-from tests.studies import fresh_study
+from tests.studies import fresh_study, run_id_of
 
 
 @pytest.fixture
@@ -47,8 +47,9 @@ def test_every_trial_reads_back_as_mlflows_storage_reads_it(study_with_every_kin
     assert {t.state.name for t in trials} == {"COMPLETE", "PRUNED", "FAIL", "RUNNING", "WAITING"}
     [pruned] = [t for t in trials if t.state.name == "PRUNED"]
     assert pruned.intermediate_values == {0: 0.9, 1: 0.7, 2: 0.8}
-    for trial in trials:
-        assert ours.get_trial(trial._trial_id) == mlflows.get_trial(trial._trial_id)
+    for trial in trials:  # each trial's run, found by its number through Optuna's storage interface
+        run_id = ours.get_trial_id_from_study_id_trial_number(study_id, trial.number)
+        assert ours.get_trial(run_id) == mlflows.get_trial(run_id) == trial
     waiting = ours.get_all_trials(study_id, states=(optuna.trial.TrialState.WAITING,))
     assert [t.number for t in waiting] == [5]  # the enqueued one
 
@@ -63,7 +64,6 @@ def test_a_pruned_trials_storage_stops_its_flush_thread_once_the_trial_is_done(s
     import threading
 
     from mlflow_lab.entries import MODELS
-    from mlflow_lab.sweep.driver import trial_run_id
     from mlflow_lab.sweep.study import study_name
     from mlflow_lab.sweep.trial import Task, step_reporter
 
@@ -74,8 +74,8 @@ def test_a_pruned_trials_storage_stops_its_flush_thread_once_the_trial_is_done(s
                                                         optuna.samplers.RandomSampler())
     trial = study.ask()
     storage.flush_all_batches()
-    task = Task("mnist", trial_run_id(trial), trial.number, {}, study_name(parent), experiment_id, sqlite_uri,
-                True, "median", 3, {})
+    task = Task("mnist", run_id_of(storage, study, trial), trial.number, {}, study_name(parent),
+                experiment_id, sqlite_uri, True, "median", 3, {})
     before = flush_threads()
     for step in range(5):
         trial_storage, reporter = step_reporter(task, MODELS["mnist"])

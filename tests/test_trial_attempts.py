@@ -3,14 +3,13 @@ executor, or a speculative copy) leaves the trial's run as the first attempt lef
 
 from __future__ import annotations
 
-from tests.studies import fresh_study
+from tests.studies import fresh_study, run_id_of
 from tests.tracking_reads import client_for, logged_models
 
 
 def test_a_second_attempt_of_a_trial_ends_failed_without_touching_its_run(sqlite_uri):
     from diab.params import DiabParams
     from mlflow_lab.credentials import Credentials
-    from mlflow_lab.sweep.driver import trial_run_id
     from mlflow_lab.sweep.space import distributions, parse_space
     from mlflow_lab.sweep.study import make_sampler, study_name
     from mlflow_lab.sweep.trial import ATTEMPT, REPEATED, Task, run_trial
@@ -20,8 +19,8 @@ def test_a_second_attempt_of_a_trial_ends_failed_without_touching_its_run(sqlite
     study.enqueue_trial({"n_estimators": 5})
     trial = study.ask(fixed_distributions=distributions(parse_space(DiabParams, {"n_estimators": "5"})))
     storage.flush_all_batches()
-    task = Task("diab", trial_run_id(trial), trial.number, dict(trial.params), study_name(parent),
-                experiment_id, sqlite_uri, False, "median", 1, Credentials())
+    task = Task("diab", run_id_of(storage, study, trial), trial.number, dict(trial.params),
+                study_name(parent), experiment_id, sqlite_uri, False, "median", 1, Credentials())
 
     first, second = run_trial(task), run_trial(task)
 

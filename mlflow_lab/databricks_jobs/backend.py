@@ -24,19 +24,30 @@ JOB_RUN_TAG, JOB_URL_TAG = "databricks.job_run_id", "databricks.job_run_url"
 
 
 class JobSubmittedRun(SubmittedRun):
-    """A submitted Databricks job run and the MLflow run it logs into."""
+    """A submitted Databricks job run and the MLflow run it logs into.
 
-    def __init__(self, workspace, job_run_id: int, mlflow_run_id: str):
+    `mlflow run` follows the job inside the backend (it calls a plugin asynchronously);
+    `mlflow.projects.run(synchronous=True)` then also calls `wait`. So `wait` answers with the
+    ending the backend already followed to, and with DBJOBS_DETACH set it does not follow
+    either: it says whether the job is still healthy (not failed), as the submission did.
+    """
+
+    def __init__(self, workspace, job_run_id: int, mlflow_run_id: str, ended: Ending | None = None):
         super().__init__()
         self.workspace, self.job_run_id, self._run_id = workspace, job_run_id, mlflow_run_id
+        self.ended = ended
 
     @property
     def run_id(self) -> str:
         return self._run_id
 
     def wait(self) -> bool:
-        with cancelled_on_interrupt(self.workspace, self.job_run_id, self._run_id):
-            return follow(self.workspace, self.job_run_id, self._run_id).status == "FINISHED"
+        if self.ended is None and detached():
+            return self.get_status() != "FAILED"
+        if self.ended is None:
+            with cancelled_on_interrupt(self.workspace, self.job_run_id, self._run_id):
+                self.ended = follow(self.workspace, self.job_run_id, self._run_id)
+        return self.ended.status == "FINISHED"
 
     def get_status(self) -> str:
         result = ending(self.workspace.jobs.get_run(self.job_run_id))
@@ -77,13 +88,19 @@ class DatabricksJobsBackend(AbstractBackend):
             mlflow.MlflowClient().set_tag(run_id, JOB_URL_TAG, url)
             print(f"databricks: MLflow run {run_id}, job run {job_run_id}: {url}", file=sys.stderr,
                   flush=True)
-            if os.environ.get("DBJOBS_DETACH", "").lower() not in ("1", "true", "yes"):
+            result = None
+            if not detached():
                 result = follow(workspace, job_run_id, run_id)
                 if entry_point == "doctor":
                     print_report(run_id)
                 if result.status != "FINISHED":
                     raise ExecutionException(ended_message(job_run_id, run_id, result))
-        return JobSubmittedRun(workspace, job_run_id, run_id)
+        return JobSubmittedRun(workspace, job_run_id, run_id, ended=result)
+
+
+def detached() -> bool:
+    """DBJOBS_DETACH=1: return once submitted; `python -m mlflow_lab.databricks_jobs follow` re-attaches."""
+    return os.environ.get("DBJOBS_DETACH", "").lower() in ("1", "true", "yes")
 
 
 def ended_message(job_run_id: int, run_id: str, result: Ending) -> str:

@@ -24,6 +24,7 @@ class Driver:
         self.finished: queue.Queue[Outcome] = queue.Queue()
         self.in_flight: dict[str, Any] = {}  # trial run id -> optuna Trial
         self.outcomes: list[Outcome] = []
+        self.study_id = storage.get_study_id_from_name(study.study_name)  # the parent run's id
 
     def run(self, pool, workers: int, count: int, cells: list[dict] | None = None) -> list[Outcome]:
         """Run `count` trials (the `cells`, in order, for a grid); return their outcomes."""
@@ -55,7 +56,7 @@ class Driver:
             self.study.sampler.cell = cell  # sweep.cells.CellSampler
         trial = self.study.ask(fixed_distributions=self.distributions)
         self.storage.flush_all_batches()  # its params and parent tag, before a worker opens it
-        run_id = trial_run_id(trial)
+        run_id = self.storage.get_trial_id_from_study_id_trial_number(self.study_id, trial.number)
         setting = {**self.template.setting, **trial.params}
         name = trial_name(trial.number, MODELS[self.template.model].params(**setting))
         set_tags(run_id, {"mlflow.runName": name, "sweep.trial_number": str(trial.number)})
@@ -105,13 +106,3 @@ def set_tags(run_id: str, tags: dict[str, str]) -> None:
 
     mlflow.MlflowClient().log_batch(run_id, tags=[RunTag(key, value) for key, value in tags.items()],
                                     synchronous=True)
-
-
-def trial_run_id(trial) -> str:
-    """The MLflow run of an Optuna trial: `MlflowStorage` makes each trial's id its run id.
-
-    Optuna exposes a trial's storage id only as `_trial_id`; MLflow's own Spark study reads
-    it the same way. Looking the run up by trial number instead is what `MlflowStorage`
-    does not support (`get_trial_id_from_study_id_trial_number` raises).
-    """
-    return trial._trial_id

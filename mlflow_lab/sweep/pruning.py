@@ -11,15 +11,23 @@ from __future__ import annotations
 
 
 class OptunaReporter:
-    """A `mlflow_lab.entry.StepReporter` over one Optuna trial; `last_step` is never pruned."""
+    """A `mlflow_lab.entry.StepReporter` over one trial of a study; `last_step` is never pruned.
 
-    def __init__(self, trial, steps: int):
-        self.trial, self.steps = trial, steps
+    A worker reports to a trial the driver asked for, so it holds no `optuna.trial.Trial` (Optuna
+    makes those only in `ask`): each step goes to the study's storage, and the study's pruner is
+    asked about the trial as the storage reads it back, which is what `Trial.report` and
+    `Trial.should_prune` do.
+    """
+
+    def __init__(self, study, storage, trial_id: str, steps: int):
+        self.study, self.storage, self.trial_id, self.steps = study, storage, trial_id, steps
         self.pruned_after_step: int | None = None  # 1-based: the step training stopped after
 
     def report(self, step: int, value: float) -> bool:
-        self.trial.report(value, step=step)
-        if step + 1 >= self.steps or not self.trial.should_prune():
+        self.storage.set_trial_intermediate_value(self.trial_id, step, float(value))
+        if step + 1 >= self.steps:
+            return False
+        if not self.study.pruner.prune(self.study, self.storage.get_trial(self.trial_id)):
             return False
         self.pruned_after_step = step + 1
         return True

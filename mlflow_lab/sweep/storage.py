@@ -32,10 +32,28 @@ class FewerReadsStorage(MlflowStorage):
         super().__init__(experiment_id=experiment_id)
         self.reader = MlflowClient()
         self.experiment_id = experiment_id
+        self.ids_by_number: dict[tuple[str, int], str] = {}  # (study id, trial number) -> run id, as read
 
     def get_trial(self, trial_id) -> FrozenTrial:
         self.flush_all_batches()
         return self.frozen(self.reader.get_run(trial_id))
+
+    def get_trial_id_from_study_id_trial_number(self, study_id, trial_number: int) -> str:
+        """The run of trial `trial_number`: Optuna's public way from a trial to its storage id.
+
+        `MlflowStorage` raises for it. Every trial read here is remembered (Optuna reads a trial
+        as it hands it out), so the driver's look-up after `ask` costs no request; another is
+        one search of the study's runs by the trial's number tag.
+        """
+        known = self.ids_by_number.get((study_id, trial_number))
+        if known is not None:
+            return known
+        self.flush_all_batches()
+        found = self.reader.search_runs([self.experiment_id], max_results=2, filter_string=(
+            f"tags.{MLFLOW_PARENT_RUN_ID} = '{study_id}' and tags.numbers = '{trial_number}'"))
+        if len(found) != 1:
+            raise KeyError(f"study {study_id} has {len(found)} runs for trial {trial_number}")
+        return found[0].info.run_id
 
     def get_all_trials(self, study_id, deepcopy: bool = True, states=None) -> list[FrozenTrial]:
         self.flush_all_batches()
@@ -65,6 +83,9 @@ class FewerReadsStorage(MlflowStorage):
         steps = {}
         if STEP_METRIC in metrics:
             steps = {m.step: m.value for m in self.reader.get_metric_history(run.info.run_id, STEP_METRIC)}
+        study_id = tags.get(MLFLOW_PARENT_RUN_ID)
+        if study_id and "numbers" in tags:
+            self.ids_by_number[(study_id, int(tags["numbers"]))] = run.info.run_id
         return FrozenTrial(
             trial_id=run.info.run_id,
             number=int(tags.get("numbers", 0)),

@@ -124,27 +124,27 @@ def claimed(run_id: str) -> bool:
     import mlflow
     from mlflow.exceptions import MlflowException
 
+    client, attempt = mlflow.MlflowClient(), uuid.uuid4().hex
     try:
-        mlflow.MlflowClient().log_param(run_id, ATTEMPT, uuid.uuid4().hex, synchronous=True)
-    except MlflowException as error:
-        if error.error_code == "INVALID_PARAMETER_VALUE" and ATTEMPT in str(error):
-            return False
+        client.log_param(run_id, ATTEMPT, attempt, synchronous=True)
+    except MlflowException as error:  # a param changed is INVALID_PARAMETER_VALUE; so is much else
+        if error.error_code == "INVALID_PARAMETER_VALUE":
+            taken = client.get_run(run_id).data.params.get(ATTEMPT)
+            if taken is not None and taken != attempt:
+                return False
         raise
     return True
 
 
 def step_reporter(task: Task, target):
     """The study's storage, and the reporter the trial's training reports each step to."""
-    import optuna
-
     from mlflow_lab.sweep.pruning import OptunaReporter
     from mlflow_lab.sweep.study import load_study, make_pruner
 
     study, storage = load_study(task.study_name, task.experiment_id,
                                 pruner=make_pruner(task.pruner, True, task.steps))
-    trial = optuna.trial.Trial(study, task.trial_id)  # the driver asked for it; this reports to it
     steps = int(task.setting.get(target.pruning.steps, task.steps))
-    return storage, OptunaReporter(trial, steps)
+    return storage, OptunaReporter(study, storage, task.trial_id, steps)
 
 
 def one_line(error: BaseException) -> str:
