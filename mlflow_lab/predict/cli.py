@@ -2,8 +2,9 @@
 
 Logs one run (experiment `batch-scoring` unless the launcher or MLFLOW_EXPERIMENT_* says
 otherwise): params, `rows`, `seconds` and `rows_per_second`, the input as a data set
-(context `inference`), the output as an artifact, and the model's name, version and id as
-tags. Bad input is one line naming it, exit 1, nothing written and the run FAILED.
+(context `inference`), where the output went (tag `predict.output`; scored here, the file as an
+artifact too), and the model's name, version and id as tags. Bad input is one line naming it,
+exit 1, nothing written and the run FAILED.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ def score(params: PredictParams) -> tuple[int, float, dict[str, str]]:
     seconds = time.perf_counter() - started
     mlflow.log_metrics({"rows": rows, "seconds": seconds, "rows_per_second": rows / seconds},
                        synchronous=True)
-    log_output(params.output)
+    log_output(params.output, on_spark=params.backend == "spark")
     return rows, seconds, described
 
 
@@ -105,13 +106,14 @@ def entry_of(model, described: dict[str, str]):
         return None
 
 
-def log_output(output: str) -> None:
-    """The scored rows as the run's artifact (a Spark output folder as a folder)."""
-    from pathlib import Path
+def log_output(output: str, on_spark: bool) -> None:
+    """Where the scored rows went (tag `predict.output`); scored here, the file itself as an artifact.
 
+    Spark's output is the cluster's table: copying every part of it into the run's artifacts
+    would store it twice, through this one process.
+    """
     import mlflow
 
-    if Path(output).is_dir():
-        mlflow.log_artifacts(output, artifact_path=f"scored/{Path(output).name}")
-    else:
+    mlflow.set_tag("predict.output", output)
+    if not on_spark:
         mlflow.log_artifact(output, artifact_path="scored")

@@ -5,11 +5,36 @@ Every problem is a `Refusal` naming `input` or `output`, raised before anything 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from mlflow_lab.faults import Refusal
 
 TABLES = (".csv", ".parquet")
+STORAGE_URI = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:/")  # dbfs:/, s3://, abfss://, gs://, file://
+
+
+def is_storage_uri(path: str) -> bool:
+    """A path that only Spark's readers and writers resolve: `dbfs:/...`, `s3://...`, `file://...`.
+
+    A Unity Catalog volume (`/Volumes/...`) is a plain path on Databricks' driver, not a URI.
+    """
+    return bool(STORAGE_URI.match(path))
+
+
+def uri_format(path: str, side: str) -> str:
+    """'csv' or 'parquet' of a storage URI, from its suffix (a table folder's too, as Spark names them)."""
+    suffix = Path(path.rstrip("/")).suffix
+    if suffix not in TABLES:
+        raise Refusal(f"{side}: {path} must end in .csv or .parquet (a file, or a folder of that format)")
+    return suffix[1:]
+
+
+def local_only(path: str, side: str) -> None:
+    """Refuse a storage URI where this process reads or writes the rows itself."""
+    if is_storage_uri(path):
+        raise Refusal(f"{side}: {path} is a storage URI, which only Spark reads and writes: give "
+                      "backend=spark, or a local path (a /Volumes path is one on Databricks)")
 
 
 def table_files(path: str) -> list[Path]:

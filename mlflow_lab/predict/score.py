@@ -14,7 +14,15 @@ from pathlib import Path
 
 from mlflow_lab.faults import Refusal, one_line
 from mlflow_lab.predict.check import checked_frame, checked_spark_columns
-from mlflow_lab.predict.read import output_format, read_table, table_files, write_table
+from mlflow_lab.predict.read import (
+    is_storage_uri,
+    local_only,
+    output_format,
+    read_table,
+    table_files,
+    uri_format,
+    write_table,
+)
 
 
 def stamp(described: dict[str, str]) -> dict[str, str]:
@@ -30,6 +38,8 @@ def score_here(model, model_uri: str, input_path: str, output: str, described: d
     from mlflow_lab.scoring import predictions
     from mlflow_lab.tracking import log_dataset
 
+    local_only(input_path, "input")
+    local_only(output, "output")
     output_format(output)
     schema = model.metadata.get_input_schema()
     if Path(input_path).suffix == ".npz":
@@ -77,32 +87,63 @@ def table_dataset(rows, path: str):
 
 
 def score_on_spark(model, model_uri: str, input_path: str, output: str, described: dict, workers: int) -> int:
-    """Score `input_path` on Spark into the folder `output`; the number of rows."""
+    """Score `input_path` on Spark into the folder `output`; the number of rows.
+
+    Either may be a storage URI (`dbfs:/`, `s3://`...), read and written by Spark itself. A model
+    whose output is one score per class gets the winning class and its score, as `score_here`.
+    """
     import mlflow
     from pyspark.sql import functions
 
     from mlflow_lab.spark import check_spark, spark_session
 
-    fmt = output_format(output)
-    files = [str(path) for path in table_files(input_path)]
+    fmt = uri_format(output, "output") if is_storage_uri(output) else output_format(output)
+    if is_storage_uri(input_path):
+        files, kind = [input_path], uri_format(input_path, "input")
+    else:
+        files = [str(path) for path in table_files(input_path)]
+        kind = Path(files[0]).suffix[1:]
     check_spark()
     session, ours = spark_session(workers, app="predict")
     try:
         reader = session.read
         frame = (reader.option("header", True).option("inferSchema", True).csv(files)
-                 if files[0].endswith(".csv") else reader.parquet(*files))
+                 if kind == "csv" else reader.parquet(*files))
         columns = checked_spark_columns(frame, model.metadata.get_input_schema())
-        udf = mlflow.pyfunc.spark_udf(session, model_uri, env_manager="local", result_type="double")
-        scored = frame.withColumn("prediction", udf(*columns))
+        scored = with_predictions(frame, columns, model_uri, per_class(model), session)
         for key, value in stamp(described).items():
             scored = scored.withColumn(key, functions.lit(value))
         writer = scored.write.mode("error")  # Connect knows only this spelling of errorifexists
         (writer.option("header", True).csv(output) if fmt == "csv" else writer.parquet(output))
         rows = session.read.parquet(output).count() if fmt == "parquet" else \
             session.read.option("header", True).csv(output).count()
-        mlflow.log_input(mlflow.data.from_spark(frame, path=input_path, name=Path(input_path).stem),
-                         context="inference")
+        name = Path(input_path.rstrip("/")).stem
+        mlflow.log_input(mlflow.data.from_spark(frame, path=input_path, name=name), context="inference")
     finally:
         if ours:
             session.stop()
     return rows
+
+
+def per_class(model) -> bool:
+    """Whether the model's signature says its output is one score per class (a 2-D tensor)."""
+    schema = model.metadata.get_output_schema()
+    if schema is None or not schema.is_tensor_spec():
+        return False
+    shape = schema.inputs[0].shape
+    return len(shape) == 2 and shape[1] > 1
+
+
+def with_predictions(frame, columns: list, model_uri: str, scores_per_class: bool, session):
+    """`frame` with `prediction` (and, for per-class scores, the winning class and `probability`)."""
+    import mlflow
+    from pyspark.sql import functions
+
+    if not scores_per_class:
+        udf = mlflow.pyfunc.spark_udf(session, model_uri, env_manager="local", result_type="double")
+        return frame.withColumn("prediction", udf(*columns))
+    udf = mlflow.pyfunc.spark_udf(session, model_uri, env_manager="local", result_type="array<double>")
+    scores = frame.withColumn("__scores", udf(*columns))
+    best = functions.array_max("__scores")
+    return (scores.withColumn("prediction", functions.array_position("__scores", best) - 1)
+            .withColumn("probability", best).drop("__scores"))
