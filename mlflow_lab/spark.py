@@ -85,12 +85,13 @@ def is_connect(where: str) -> bool:
 
 
 def is_connect_session(session) -> bool:
-    """Whether `session` is a Spark Connect session (no `sparkContext`, no RDDs), by its class."""
-    try:
-        from pyspark.sql.connect.session import SparkSession as ConnectSession
-    except ImportError:  # without the Connect client, no session can be one
-        return False
-    return isinstance(session, ConnectSession)
+    """Whether `session` is a Spark Connect session (no `sparkContext`, no RDDs), by its class.
+
+    A Connect session's class is imported by the time one exists; a classic session's process
+    need not import the Connect client (grpc) just to be told it is not one.
+    """
+    connect = sys.modules.get("pyspark.sql.connect.session")
+    return connect is not None and isinstance(session, connect.SparkSession)
 
 
 def session_kind(session) -> str:

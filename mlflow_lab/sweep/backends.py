@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import threading
+import time
 import zipfile
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -31,6 +33,7 @@ from mlflow_lab.sweep.trial import (
 from mlflow_lab.sweep.workers import LocalPool
 
 Done = Callable[[Outcome], None]
+ABORT_GRACE_S = 30  # how long Ctrl-C waits for the running trials' Spark jobs to be cancelled
 
 
 class SparkPool:
@@ -52,31 +55,60 @@ class SparkPool:
         else:
             self.session.sparkContext.setLogLevel("ERROR")
             self.session.sparkContext.addPyFile(code)
-        self.threads = ThreadPoolExecutor(workers, thread_name_prefix="spark-trial")
+        self.stopping = threading.Event()
+        self.running: set[threading.Thread] = set()
+        self.lock = threading.Lock()
 
     def submit(self, task: Task, done: Done) -> None:
-        self.threads.submit(self._run, task, done)
+        """Run the trial's Spark job from a thread of its own (the driver keeps `workers` in flight).
+
+        Daemon threads: a job that Spark never answers cannot keep the process from exiting.
+        """
+        thread = threading.Thread(target=self._run, args=(task, done), name="spark-trial", daemon=True)
+        with self.lock:
+            self.running.add(thread)
+        thread.start()
 
     def _run(self, task: Task, done: Done) -> None:
         try:
+            if self.stopping.is_set():
+                raise KeyboardInterrupt("the sweep was stopped before this trial's Spark job started")
             tasks = self.session.createDataFrame([(task_text(task),)], "task string")
             [row] = tasks.mapInPandas(run_trial_rows, "outcome string").collect()
             outcome = outcome_from_text(task, row.outcome)
-        except Exception as error:  # the task never reported: executor lost, job cancelled
+        except (Exception, KeyboardInterrupt) as error:  # never reported: executor lost, job cancelled
             outcome = Outcome(task, "FAIL", error=one_line(error))
+        finally:
+            with self.lock:
+                self.running.discard(threading.current_thread())
         done(outcome)
 
+    def busy(self) -> bool:
+        with self.lock:
+            return bool(self.running)
+
     def close(self) -> None:
-        self.threads.shutdown(wait=True)
+        while self.busy():
+            time.sleep(0.1)
         self._stop()
 
     def abort(self) -> None:
-        # Ctrl-C on the driver does not stop running Spark tasks
-        if self.connect:
-            self.session.interruptAll()
-        else:
-            self.session.sparkContext.cancelAllJobs()
-        self.threads.shutdown(wait=False, cancel_futures=True)
+        """Cancel the running trials' jobs (Ctrl-C on the driver does not stop Spark tasks).
+
+        A trial's thread may be about to submit its job as the first cancel goes out, so the
+        cancel is repeated until no trial is left, for at most ABORT_GRACE_S; only then is the
+        session stopped (stopping it under a job being submitted can leave that job unanswered).
+        """
+        self.stopping.set()
+        deadline = time.monotonic() + ABORT_GRACE_S
+        while True:
+            if self.connect:
+                self.session.interruptAll()
+            else:
+                self.session.sparkContext.cancelAllJobs()
+            if not self.busy() or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
         self._stop()
 
     def _stop(self) -> None:
