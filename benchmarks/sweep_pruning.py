@@ -22,7 +22,7 @@ from common import SHARED, measure_in_fresh_store, require
 
 WORKERS = "1"
 SEARCH = ["--model", "mnist", "--trials", "12", "--epochs", "5", "--learning_rate", "0.001:0.5:log",
-          "--num_hidden_units", "64,128,256,512", "--validation_fraction", "0.1", "--seed", "0",
+          "--num_hidden_units", "64,128,256,512", "--validation_fraction", "0.1", "--sampler_seed", "0",
 ]
 
 

@@ -39,7 +39,7 @@ def main() -> None:
     for seed in range(args.seeds):
         for sampler in found:
             command = ["python", "-m", "mlflow_lab.sweep", "--model", "diab", "--trials", str(args.trials),
-                       "--sampler", sampler, "--seed", str(seed), "--workers", args.workers, *SPACE]
+                       "--sampler", sampler, "--sampler_seed", str(seed), "--workers", args.workers, *SPACE]
             done = measure_in_fresh_store(command)
             found[sampler].append(best(done.stdout, "mse"))
             print(f"seed {seed} {sampler:>6}: best mse {found[sampler][-1]:.2f} in {done.seconds:.0f} s",

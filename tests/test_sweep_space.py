@@ -152,3 +152,23 @@ def test_spark_connect_needs_no_java_but_its_client(monkeypatch, capsys):
     with pytest.raises(SystemExit):
         parse_args(["--backend", "spark", "--max_depth", "3,4"])
     assert "backend=spark is Spark Connect, whose client is not installed" in capsys.readouterr().err
+
+
+def test_a_models_own_seed_is_swept_like_its_other_parameters():
+    """`-P seed=1,2,3` sweeps the model's seed (its spread over seeds); the sampler's is sampler_seed."""
+    plan = parse_args(["--model", "diab", "--max_depth", "3", "--seed", "1,2,3", "--sampler_seed", "7"])
+    assert plan.space == {"max_depth": [3], "seed": [1, 2, 3]} and plan.params.sampler_seed == 7
+    assert [cell["seed"] for cell in grid(plan.space)] == [1, 2, 3]
+
+
+def test_a_plan_stored_before_sampler_seed_was_named_so_resumes_with_its_sampler_seed():
+    """Plans stored until 2026-12 name the sampler's seed `seed`; it is not read as the model's."""
+    import json
+
+    from mlflow_lab.sweep.params import SweepParams
+    from mlflow_lab.sweep.plan import from_stored
+
+    stored = json.dumps({"model": "diab", "sampler": "tpe", "trials": 4, "seed": 5, "prune": "false",
+                         "pruner": "median", "space": {"max_depth": "3:9"}}, sort_keys=True)
+    plan = from_stored(stored, SweepParams())
+    assert plan.params.sampler_seed == 5 and "seed" not in plan.space

@@ -47,7 +47,7 @@ def test_one_worker_and_one_seed_give_the_same_trials(tmp_path):
     for store, sampler, seed in runs:
         uri = f"sqlite:///{tmp_path}/{store}.db"
         done = sweep(uri, tmp_path, *SEARCH, "--trials", "6", "--workers", "1", "--sampler", sampler,
-                     "--seed", seed)
+                     "--sampler_seed", seed)
         assert done.returncode == 0, done.stderr[-3000:]
         client = client_for(uri)
         parent, trials = study(client, parent_id_of(client))
@@ -156,7 +156,7 @@ def test_hyperband_prunes_too(tmp_path, sqlite_uri):
     done = sweep(sqlite_uri, tmp_path, "--model", "mnist", "--trials", "9", "--workers", "1",
                  "--learning_rate", "0.000001:0.3:log", "--epochs", "6", "--batch_size", "64",
                  "--num_hidden_units", "16", "--data_path", str(data), "--prune", "true",
-                 "--pruner", "hyperband", "--seed", "1")
+                 "--pruner", "hyperband", "--sampler_seed", "1")
     assert done.returncode == 0, done.stderr[-3000:]
     client = client_for(sqlite_uri)
     _, trials = study(client, parent_id_of(client))

@@ -31,8 +31,9 @@ class SweepParams:
                        choices=("false", "true"))
     pruner: str = param("median", "which pruner decides (with prune=true)",
                         choices=("median", "hyperband"))
-    seed: int = param(0, "seed of the sampler (each setting keeps the model's own seed)",
-                      low=0, high=2**32 - 1)
+    sampler_seed: int = param(0, "seed of the sampler (random, tpe); a model's own seed is a model "
+                                 "parameter like any other (-P seed=1,2,3 sweeps it)",
+                              low=0, high=2**32 - 1)
     resume: str = param("", "run id of a sweep to carry on; its space, sampler and trials are kept")
     register_as: str = register_as_field("the best trial's model")
     min_improvement: float = min_improvement_field()

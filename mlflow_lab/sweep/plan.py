@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 from mlflow_lab.params import build_parser
 from mlflow_lab.sweep.params import MAX_WORKERS, SweepParams
 
-IDENTITY = ("model", "sampler", "trials", "seed", "prune", "pruner")  # with the space: what a sweep is
+IDENTITY = ("model", "sampler", "trials", "sampler_seed", "prune", "pruner")  # and the space: what a sweep is
 
 
 class Plan(NamedTuple):
@@ -70,6 +70,8 @@ def parse_args(argv: Sequence[str] | None, here: bool = True) -> Plan:
 def from_stored(stored: str, session: SweepParams) -> Plan:
     """The plan stored on a study run, to run with this session's workers, backend and gate settings."""
     identity = json.loads(stored)
+    if "seed" in identity:  # stored before 2026-12-06, when the sampler's seed was named `seed`
+        identity["sampler_seed"] = identity.pop("seed")
     space = identity.pop("space")
     argv = [arg for name, value in identity.items() for arg in (f"--{name}", str(value))]
     argv += [arg for name in ("workers", "backend", "register_as", "min_improvement")

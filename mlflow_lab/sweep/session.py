@@ -75,7 +75,8 @@ def record(client, plan, run_id: str) -> None:
     values = {"sweep.model": params.model, "sweep.plan": plan.stored(), "sweep.sampler": plan.sampler,
               "sweep.trials": params.trials, "sweep.workers": plan.workers,
               "sweep.backend": shown(params.backend),
-              "sweep.seed": params.seed, "sweep.prune": params.prune, "sweep.pruner": params.pruner,
+              "sweep.sampler_seed": params.sampler_seed, "sweep.prune": params.prune,
+              "sweep.pruner": params.pruner,
               **{f"sweep.space.{name}": as_text(values) for name, values in plan.space.items()}}
     client.log_batch(run_id, params=[Param(k, str(v)) for k, v in values.items()],
                      tags=[RunTag("sweep.settings", plan.sampler)], synchronous=True)
@@ -114,8 +115,9 @@ def run_study(plan, study_run, client, resumed: bool, starting=None):
         close_leftovers(client, study_run)
     prune = params.prune == "true"
     steps = max_steps(plan.space, target)
-    study, storage = load_study(study_name(run_id), experiment_id, make_sampler(plan.sampler, params.seed),
-                                make_pruner(params.pruner, prune, steps))
+    sampler = make_sampler(plan.sampler, params.sampler_seed)
+    pruner = make_pruner(params.pruner, prune, steps)
+    study, storage = load_study(study_name(run_id), experiment_id, sampler, pruner)
     cells, count = owed(plan, study)
     tracking_uri = absolute_uri(mlflow.get_tracking_uri())
     credentials = of_driver(tracking_uri)
