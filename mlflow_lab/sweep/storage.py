@@ -16,10 +16,10 @@ import json
 
 from mlflow import MlflowClient
 from mlflow.optuna.storage import MlflowStorage, mlflow_optuna_status_map
-from mlflow.utils.mlflow_tags import MLFLOW_PARENT_RUN_ID
 from optuna.distributions import json_to_distribution
 from optuna.trial import FrozenTrial
 
+MLFLOW_PARENT_RUN_ID = "mlflow.parentRunId"  # MLflow's documented system tag of a nested run
 STEP_METRIC = "intermediate_value"  # what `MlflowStorage` logs a reported step as
 PARAM_PREFIX = "param_internal_val_"
 PAGE_SIZE = 1000
