@@ -101,11 +101,18 @@ def interrupts_at_safe_points() -> Iterator[Callable[[], bool]]:
 
 
 @contextmanager
-def one_line_errors(prog: str) -> Iterator[None]:
-    """Report tracking failures and interrupts in one line and exit; let real bugs show."""
+def one_line_errors(prog: str, resumable: dict | None = None) -> Iterator[None]:
+    """Report tracking failures and interrupts in one line and exit; let real bugs show.
+
+    `resumable`: where a sweep puts its run id once it has one, so that a store lost past the
+    patience says how to carry on.
+    """
     import requests
     from mlflow.exceptions import MlflowException
 
+    from mlflow_lab.patience import notice_outages
+
+    notice_outages(prog, tracking_uri)
     try:
         yield
     except KeyboardInterrupt:
@@ -117,13 +124,27 @@ def one_line_errors(prog: str) -> Iterator[None]:
         raise SystemExit(1) from None
     except (MlflowException, requests.exceptions.RequestException) as error:
         detail = redact(str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__)
-        print(f"{prog}: error: {store_failure(error, detail[:300])}", file=sys.stderr)
+        line = store_failure(error, detail[:300])
+        if "results are lost" in line and resumable and resumable.get("run_id"):
+            line += (f"; once it answers again, resume={resumable['run_id']} marks the lost trials FAILED "
+                     "and trains their cells again")
+        print(f"{prog}: error: {line}", file=sys.stderr)
         raise SystemExit(1) from None
 
 
 DENIED = ("PERMISSION_DENIED", "UNAUTHENTICATED")  # MLflow's error codes for 403 and 401
 REJECTED = ("INVALID_PARAMETER_VALUE", "RESOURCE_DOES_NOT_EXIST", "RESOURCE_ALREADY_EXISTS", "BAD_REQUEST",
             "INVALID_STATE", "NOT_FOUND", "ALREADY_EXISTS")  # the store answered, and said no
+
+
+def store_lost(error: BaseException) -> bool:
+    """Whether `error` is the store failing (unreachable, erroring), not refusing a request."""
+    import requests
+    from mlflow.exceptions import MlflowException
+
+    if isinstance(error, requests.exceptions.RequestException):
+        return True
+    return isinstance(error, MlflowException) and getattr(error, "error_code", "") not in (*DENIED, *REJECTED)
 
 
 def store_failure(error: BaseException, detail: str) -> str:
@@ -135,4 +156,7 @@ def store_failure(error: BaseException, detail: str) -> str:
                 "and the grants of the identity that ran it")
     if code in REJECTED:
         return f"tracking at {tracking_uri()} rejected a request ({code}): {detail}"
-    return f"tracking at {tracking_uri()} failed, this run's results are lost: {detail}"
+    return LOST.format(uri=tracking_uri(), detail=detail)
+
+
+LOST = "tracking at {uri} failed, this run's results are lost: {detail}"

@@ -4,9 +4,9 @@
   MLFLOW_EXPERIMENT_ID) in the environment: resume that run, never touch its experiment.
 - Run directly (`python -m <model>`), log into MLFLOW_EXPERIMENT_NAME / MLFLOW_EXPERIMENT_ID
   when either is set, else into the entry point's own default experiment.
-`tracking_defaults` sets, for the project's processes, what MLflow leaves slow (each is
-kept when the user set it):
-- MLflow's own HTTP retries to an unreachable server last minutes; they are capped.
+`tracking_defaults` sets, for the project's processes (each is kept when the user set it):
+- MLflow's HTTP retries wait out a tracking server's outage for up to a patience
+  (`mlflow_lab.patience`); `active_run` first asks the server once, so a wrong URI fails fast.
 - Keras autolog logs each epoch asynchronously. MLflow's logging thread then waits on its
   queue with a 1 s timeout, and `end_run` joins it: up to 1 s lost at the end of every
   Keras run and sweep trial. With a buffering time the thread waits on its stop event instead,
@@ -28,17 +28,18 @@ from mlflow_lab.faults import signals_as_interrupts
 from mlflow_lab.naming import user_named_the_launched_run
 
 TRACKING_DEFAULTS = {
-    "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "2",
-    "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR": "1",
-    "MLFLOW_HTTP_REQUEST_TIMEOUT": "10",
+    "MLFLOW_HTTP_REQUEST_TIMEOUT": "10",  # one attempt; the retries wait out an outage (patience)
     "MLFLOW_ASYNC_LOGGING_BUFFERING_SECONDS": "1",  # whole seconds only
 }
 EXPERIMENT_VARIABLES = ("MLFLOW_RUN_ID", "MLFLOW_EXPERIMENT_NAME", "MLFLOW_EXPERIMENT_ID")
 
 
 def tracking_defaults() -> None:
-    """Bounded HTTP retries and a prompt end of async logging, keeping any value the user set."""
-    for name, value in TRACKING_DEFAULTS.items():
+    """Retries that wait out a server's outage (`mlflow_lab.patience`) and a prompt end of async
+    logging, keeping any value the user set."""
+    from mlflow_lab.patience import retry_defaults
+
+    for name, value in {**TRACKING_DEFAULTS, **retry_defaults()}.items():
         os.environ.setdefault(name, value)
 
 
@@ -57,7 +58,10 @@ def active_run(default_experiment: str, run_name: str | None = None) -> Iterator
     tracking_defaults()
     import mlflow
 
+    from mlflow_lab.patience import reach
+
     with signals_as_interrupts():
+        reach(mlflow.get_tracking_uri())  # a wrong or dead server fails here, in seconds
         with sqlite_creation_lock(mlflow.get_tracking_uri()):
             if not any(os.environ.get(name) for name in EXPERIMENT_VARIABLES):
                 mlflow.set_experiment(default_experiment)
@@ -114,7 +118,10 @@ def log_dataset(dataset, context: str) -> None:
 
 
 def _end_run(mlflow, status: str) -> None:
-    """End the active run with `status`, even if the tracking server is gone."""
+    """End the active run with `status`, even if the tracking server is gone (one try, then)."""
+    from mlflow_lab.patience import give_up
+
+    give_up()
     with suppress(Exception):  # the server may be what failed; the exception being raised says so
         mlflow.end_run(status)
 

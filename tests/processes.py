@@ -67,14 +67,14 @@ def dash_p(params: dict) -> list[str]:
 
 
 def start_mlflow_server(root: Path, *artifact_args: str, env: dict[str, str] | None = None,
-                        app: str = "") -> tuple[subprocess.Popen, str]:
+                        app: str = "", port: int = 0) -> tuple[subprocess.Popen, str]:
     """A real `mlflow server` on a free 127.0.0.1 port, its sqlite store under `root`; waits for it.
 
     `artifact_args` choose where artifacts go (default: served from `root/mlartifacts`);
     `env` is the server's environment (default: this process's); `app`: `--app-name`, as
-    `basic-auth`.
+    `basic-auth`; `port`: a given one (a server started again), else a free one.
     """
-    port = free_port()
+    port = port or free_port()
     artifacts = artifact_args or ("--artifacts-destination", str(root / "mlartifacts"))
     # MLflow 3.17's server also starts a GenAI job runner (eight more processes, each importing
     # MLflow): nothing here uses it, and it doubled a server's CPU seconds (24-29 s, 12 without).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from mlflow_lab.patience import retry_defaults
 from mlflow_lab.tracking import TRACKING_DEFAULTS
 
 BUFFERING = "MLFLOW_ASYNC_LOGGING_BUFFERING_SECONDS"
@@ -12,7 +13,7 @@ BUFFERING = "MLFLOW_ASYNC_LOGGING_BUFFERING_SECONDS"
 @pytest.fixture
 def mlflow_settings_restored(monkeypatch):
     """Whatever `tracking_defaults` sets in this process is taken back after the test."""
-    for name in TRACKING_DEFAULTS:
+    for name in (*TRACKING_DEFAULTS, *retry_defaults()):
         monkeypatch.delenv(name, raising=False)
     return monkeypatch
 
@@ -46,5 +47,5 @@ def test_a_setting_the_user_chose_is_kept(mlflow_settings_restored):
     mlflow_settings_restored.setenv(BUFFERING, "3")
     tracking_defaults()
     assert os.environ[BUFFERING] == "3"
-    retries = "MLFLOW_HTTP_REQUEST_MAX_RETRIES"
-    assert os.environ[retries] == TRACKING_DEFAULTS[retries]
+    timeout = "MLFLOW_HTTP_REQUEST_TIMEOUT"
+    assert os.environ[timeout] == TRACKING_DEFAULTS[timeout]

@@ -106,7 +106,7 @@ def test_tracking_server_dying_mid_run_exits_and_registers_nothing(tmp_path):
         data = write_npz(tmp_path / "tiny.npz")
         command = ["python", "-m", "mnist", "--data_path", str(data), "--epochs", "20",
                    "--batch_size", "16", "--num_hidden_units", "16", "--register_as", "never"]
-        process = start_training(command, project_env(url), tmp_path)
+        process = start_training(command, project_env(url, MLFLOW_LAB_TRACKING_PATIENCE="5"), tmp_path)
     finally:
         os.killpg(server.pid, signal.SIGKILL)  # dies at once: a graceful stop would still answer
         server.wait()

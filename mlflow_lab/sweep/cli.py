@@ -26,7 +26,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from mlflow_lab.sweep.session import run_session
         from mlflow_lab.tracking import active_run
 
-        with one_line_errors("sweep"), active_run(plan.target.experiment) as session:
+        started: dict[str, str] = {}
+        with one_line_errors("sweep", resumable=started), active_run(plan.target.experiment) as session:
+            started["run_id"] = session.info.run_id
             best = run_session(plan, session, mlflow.MlflowClient(), starting)
     finally:
         discard(starting)

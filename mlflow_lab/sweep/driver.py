@@ -68,6 +68,10 @@ class Driver:
         from optuna.trial import TrialState
 
         trial = self.in_flight.pop(outcome.task.trial_id)
+        if outcome.store_lost:  # a worker waited out the patience already: one try each from now on
+            from mlflow_lab.patience import give_up
+
+            give_up()
         if outcome.state == "COMPLETE":
             self.study.tell(trial, outcome.value)
         else:

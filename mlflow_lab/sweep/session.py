@@ -92,6 +92,9 @@ def reopened(client, run_id: str) -> Iterator[None]:
         client.set_terminated(run_id, "KILLED")
         raise
     except BaseException:
+        from mlflow_lab.patience import give_up
+
+        give_up()  # the store may be what failed: one try to end the run
         client.set_terminated(run_id, "FAILED")
         raise
     client.set_terminated(run_id, "FINISHED")

@@ -52,6 +52,7 @@ class Outcome(NamedTuple):
     value: float | None = None
     error: str = ""
     pruned_after_epoch: int | None = None
+    store_lost: bool = False  # the tracking store failed past the patience, not the training
 
 
 def run_trial(task: Task) -> Outcome:
@@ -60,9 +61,12 @@ def run_trial(task: Task) -> Outcome:
     import mlflow
 
     from mlflow_lab.entries import MODELS
+    from mlflow_lab.faults import tracking_uri
+    from mlflow_lab.patience import notice_outages
     from mlflow_lab.tracking import tracking_defaults
 
     tracking_defaults()
+    notice_outages("sweep", tracking_uri)
     mlflow.set_tracking_uri(task.tracking_uri)
     with lent(task.credentials):
         return _train(task, MODELS[task.model])
@@ -90,7 +94,9 @@ def _train(task: Task, target) -> Outcome:
     except optuna.TrialPruned:
         return Outcome(task, "PRUNED", pruned_after_epoch=reporter.pruned_after_step)
     except Exception as error:
-        return Outcome(task, "FAIL", error=one_line(error))
+        from mlflow_lab.faults import store_lost
+
+        return Outcome(task, "FAIL", error=one_line(error), store_lost=store_lost(error))
 
 
 def task_text(task: Task) -> str:

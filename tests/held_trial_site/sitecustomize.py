@@ -3,7 +3,9 @@
 In a sweep's local worker (a process multiprocessing spawned) and when HELD_TRIALS_DIR is
 set, diab's training of a setting whose max_depth is listed in HELD_MAX_DEPTHS writes the
 worker's pid to `HELD_TRIALS_DIR/<max_depth>.pid` and then waits to be killed, so a test can
-kill the worker holding a known trial in the middle of its training. Otherwise nothing happens.
+kill the worker holding a known trial in the middle of its training; or, when the file
+`HELD_TRIALS_DIR/release` appears, trains on (a test that stops the tracking server first).
+Otherwise nothing happens.
 """
 
 import os
@@ -20,9 +22,10 @@ if os.environ.get("HELD_TRIALS_DIR") and "--multiprocessing-fork" in sys.orig_ar
 
     def _held_or_trained(params, *args, **kwargs):
         if str(params.max_depth) in _held:
-            Path(os.environ["HELD_TRIALS_DIR"], f"{params.max_depth}.pid").write_text(str(os.getpid()))
-            while True:
-                time.sleep(1)
+            held = Path(os.environ["HELD_TRIALS_DIR"])
+            (held / f"{params.max_depth}.pid").write_text(str(os.getpid()))
+            while not (held / "release").exists():
+                time.sleep(0.1)
         return _train(params, *args, **kwargs)
 
     diab.tracking.fit_and_evaluate = _held_or_trained
