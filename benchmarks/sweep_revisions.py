@@ -1,12 +1,13 @@
 """The same sweep at another git revision and in this working tree, side by side.
 
-    python benchmarks/sweep_revisions.py --base REV [--against REV2] [--pairs 3] [--workers 2]
+    python benchmarks/sweep_revisions.py --base REV [--against REV2] [--server] [--pairs 3] [--workers 2]
 
 Checks that a change keeps a sweep's speed: the 24-setting diab grid (benchmarks/sweep_vs_lab.py's)
 run with `python -m <the sweep's package>` from a checkout of REV and from this tree, each into a
 fresh sqlite store, interleaved, and the median of each with their ratio (`--against REV2`: a
 second revision instead of this tree, to time one commit). Each checkout is a temporary
-`git worktree`, removed at the end; both run in this environment.
+`git worktree`, removed at the end; both run in this environment. `--server`: both log to one
+local `mlflow server` (a new experiment per sweep) instead of sqlite files.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from sweep_overhead import start_server
 from sweep_vs_lab import GRID
 
 from common import REPO, fresh_store, report, timed
@@ -35,6 +37,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--base", required=True, help="the git revision to compare this tree with")
     parser.add_argument("--against", default="", help="a revision to time instead of this tree")
+    parser.add_argument("--server", action="store_true", help="log to a local mlflow server")
     parser.add_argument("--pairs", type=int, default=3)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
@@ -48,14 +51,19 @@ def main() -> None:
     if not args.against:
         trees["this tree"] = REPO
     seconds: dict[str, list[float]] = {name: [] for name in trees}
+    server, url = start_server(checkouts) if args.server else (None, "")
     try:
-        for _ in range(args.pairs):
-            for name, tree in trees.items():
+        for pair in range(args.pairs):
+            for index, (name, tree) in enumerate(trees.items()):
                 folder, env = fresh_store()
-                seconds[name].append(timed(sweep_command(tree, args.workers), folder,
-                                           {**env, "PYTHONPATH": str(tree)}))
+                env["PYTHONPATH"] = str(tree)
+                if server:
+                    env.update(MLFLOW_TRACKING_URI=url, MLFLOW_EXPERIMENT_NAME=f"bench-{pair}-{index}")
+                seconds[name].append(timed(sweep_command(tree, args.workers), folder, env))
                 shutil.rmtree(folder, ignore_errors=True)
     finally:
+        if server:
+            os.killpg(server.pid, 15)
         for tree in trees.values():
             if tree != REPO:
                 subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(tree)],

@@ -105,6 +105,7 @@ def run_study(plan, study_run, client, resumed: bool, starting=None):
     import mlflow
 
     from mlflow_lab.credentials import executor_uri, of_driver
+    from mlflow_lab.patience import patience
     from mlflow_lab.sweep.backends import make_backend
     from mlflow_lab.sweep.driver import Driver
     from mlflow_lab.sweep.progress import Progress
@@ -125,7 +126,8 @@ def run_study(plan, study_run, client, resumed: bool, starting=None):
     tracking_uri = absolute_uri(mlflow.get_tracking_uri())
     credentials = of_driver(tracking_uri)
     template = Task(params.model, "", -1, {}, study_name(run_id), experiment_id,
-                    executor_uri(tracking_uri, credentials), prune, params.pruner, steps, credentials)
+                    executor_uri(tracking_uri, credentials), prune, params.pruner, steps, credentials,
+                    patience())
     best = best_trial_run(client, study_run, target) if resumed else None  # a new study has none
     progress = Progress(target, count, best.data.metrics[target.metric] if best else None)
     driver = Driver(study, storage, template, distributions(plan.space), progress)

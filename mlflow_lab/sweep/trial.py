@@ -42,6 +42,7 @@ class Task(NamedTuple):
     pruner: str
     steps: int  # the most steps any trial trains (pruning's budget)
     credentials: Credentials  # the driver's, for an executor started without any
+    patience: float = 600.0  # the driver's tracking patience (an executor has no environment of ours)
 
 
 class Outcome(NamedTuple):
@@ -62,9 +63,10 @@ def run_trial(task: Task) -> Outcome:
 
     from mlflow_lab.entries import MODELS
     from mlflow_lab.faults import tracking_uri
-    from mlflow_lab.patience import notice_outages
+    from mlflow_lab.patience import PATIENCE_VARIABLE, notice_outages
     from mlflow_lab.tracking import tracking_defaults
 
+    os.environ.setdefault(PATIENCE_VARIABLE, str(task.patience))
     tracking_defaults()
     notice_outages("sweep", tracking_uri)
     mlflow.set_tracking_uri(task.tracking_uri)
