@@ -137,14 +137,18 @@ REJECTED = ("INVALID_PARAMETER_VALUE", "RESOURCE_DOES_NOT_EXIST", "RESOURCE_ALRE
             "INVALID_STATE", "NOT_FOUND", "ALREADY_EXISTS")  # the store answered, and said no
 
 
-def store_lost(error: BaseException) -> bool:
-    """Whether `error` is the store failing (unreachable, erroring), not refusing a request."""
+def store_lost(error: BaseException | None) -> bool:
+    """Whether `error` is the store out of reach: a `requests` failure, or MLflow's exception raised
+    while handling one (its "API request ... failed" wrapper keeps it as the context)."""
     import requests
-    from mlflow.exceptions import MlflowException
 
-    if isinstance(error, requests.exceptions.RequestException):
-        return True
-    return isinstance(error, MlflowException) and getattr(error, "error_code", "") not in (*DENIED, *REJECTED)
+    while error is not None:
+        if isinstance(error, requests.exceptions.RequestException):
+            return True
+        if getattr(error, "error_code", "") == "TEMPORARILY_UNAVAILABLE":
+            return True
+        error = error.__cause__ or error.__context__
+    return False
 
 
 def store_failure(error: BaseException, detail: str) -> str:

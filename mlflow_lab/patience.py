@@ -24,7 +24,7 @@ DEFAULT_PATIENCE_S = 600
 REACH_TIMEOUT_S = 5
 MOST_RETRIES = 10  # MLflow refuses more retries than this by default
 LONGEST_WAIT_S = 120  # urllib3 caps each backoff at this
-QUIET_AFTER_S = 60  # retries this far apart are two outages, each said once
+QUIET_AFTER_S = LONGEST_WAIT_S + 60  # retries further apart than the longest backoff: two outages
 
 
 def patience() -> float:

@@ -72,10 +72,12 @@ def active_run(default_experiment: str, run_name: str | None = None) -> Iterator
                 mlflow.set_tag("mlflow.runName", run_name)
             yield run
         except KeyboardInterrupt:
-            _end_run(mlflow, "KILLED")
+            _end_run(mlflow, "KILLED", give_up_waiting=True)
             raise
-        except BaseException:
-            _end_run(mlflow, "FAILED")
+        except BaseException as error:
+            from mlflow_lab.faults import store_lost
+
+            _end_run(mlflow, "FAILED", give_up_waiting=store_lost(error))
             raise
         mlflow.end_run("FINISHED")
 
@@ -117,11 +119,13 @@ def log_dataset(dataset, context: str) -> None:
         mlflow.log_input(dataset, context=context)
 
 
-def _end_run(mlflow, status: str) -> None:
-    """End the active run with `status`, even if the tracking server is gone (one try, then)."""
-    from mlflow_lab.patience import give_up
+def _end_run(mlflow, status: str, give_up_waiting: bool) -> None:
+    """End the active run with `status`, even if the tracking server is gone; `give_up_waiting`
+    (the store failed, or Ctrl-C): one try, not another patience."""
+    if give_up_waiting:
+        from mlflow_lab.patience import give_up
 
-    give_up()
+        give_up()
     with suppress(Exception):  # the server may be what failed; the exception being raised says so
         mlflow.end_run(status)
 

@@ -26,12 +26,26 @@ def pytest_configure(config):
 
 @pytest.fixture(autouse=True)
 def restore_mlflow_uris():
-    """Tests that load models set MLflow's global URIs; put them back afterwards."""
+    """Tests that load models set MLflow's global URIs; put them back afterwards.
+
+    `mlflow.set_registry_uri` also writes MLFLOW_REGISTRY_URI into the environment, and
+    `set_registry_uri(None)` leaves it there (MLflow 3.17): a later test in the same process
+    then registered its models in an earlier test's store. So the variables are put back too.
+    """
+    import os
+
     import mlflow
 
+    names = ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI")
+    saved = {name: os.environ.get(name) for name in names}
     yield
     mlflow.set_tracking_uri(None)
     mlflow.set_registry_uri(None)
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 @pytest.fixture

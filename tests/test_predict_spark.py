@@ -33,11 +33,13 @@ def classifier(tmp_path_factory):
     features = frame.drop(columns=["target"])
     model = LogisticRegression(max_iter=500).fit(features, frame["target"])
     mlflow.set_tracking_uri(uri)
+    mlflow.set_registry_uri(uri)  # an earlier test in this process may have pointed it elsewhere
     with mlflow.start_run():
         mlflow.sklearn.log_model(model, name="model", pyfunc_predict_fn="predict_proba",
                                  signature=infer_signature(features, model.predict_proba(features)),
                                  registered_model_name="iris-lr", serialization_format="cloudpickle")
-    mlflow.MlflowClient().set_registered_model_alias("iris-lr", "champion", "1")
+    client = mlflow.MlflowClient(tracking_uri=uri, registry_uri=uri)
+    client.set_registered_model_alias("iris-lr", "champion", "1")
     features.assign(row_id=range(len(features))).to_parquet(folder / "rows.parquet")
     return folder, uri
 

@@ -93,7 +93,6 @@ def score_on_spark(model, model_uri: str, input_path: str, output: str, describe
     whose output is one score per class gets the winning class and its score, as `score_here`.
     """
     import mlflow
-    from pyspark.sql import functions
 
     from mlflow_lab.spark import check_spark, spark_session
 
@@ -103,18 +102,28 @@ def score_on_spark(model, model_uri: str, input_path: str, output: str, describe
     else:
         files = [str(path) for path in table_files(input_path)]
         kind = Path(files[0]).suffix[1:]
-    check_spark()
+    check_spark()  # one line when pyspark or Java is missing, before pyspark is imported
+    from pyspark.errors import AnalysisException
+    from pyspark.sql import functions
+
     session, ours = spark_session(workers, app="predict")
     try:
         reader = session.read
-        frame = (reader.option("header", True).option("inferSchema", True).csv(files)
-                 if kind == "csv" else reader.parquet(*files))
+        try:
+            frame = (reader.option("header", True).option("inferSchema", True).csv(files)
+                     if kind == "csv" else reader.parquet(*files))
+        except AnalysisException as error:  # a storage URI is checked by Spark alone
+            raise Refusal(f"input: {input_path} cannot be read ({one_line(error)})") from None
         columns = checked_spark_columns(frame, model.metadata.get_input_schema())
         scored = with_predictions(frame, columns, model_uri, per_class(model), session)
         for key, value in stamp(described).items():
             scored = scored.withColumn(key, functions.lit(value))
         writer = scored.write.mode("error")  # Connect knows only this spelling of errorifexists
-        (writer.option("header", True).csv(output) if fmt == "csv" else writer.parquet(output))
+        try:
+            (writer.option("header", True).csv(output) if fmt == "csv" else writer.parquet(output))
+        except AnalysisException as error:  # an output URI that exists already, say
+            raise Refusal(f"output: {output} cannot be written ({one_line(error)}); scored rows are "
+                          "never overwritten") from None
         rows = session.read.parquet(output).count() if fmt == "parquet" else \
             session.read.option("header", True).csv(output).count()
         name = Path(input_path.rstrip("/")).stem

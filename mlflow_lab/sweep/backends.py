@@ -19,6 +19,7 @@ import time
 import zipfile
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import suppress
 from pathlib import Path
 
 from mlflow_lab.spark import check_spark, is_connect_session, session_kind, spark_session
@@ -101,15 +102,19 @@ class SparkPool:
         """
         self.stopping.set()
         deadline = time.monotonic() + ABORT_GRACE_S
-        while True:
-            if self.connect:
-                self.session.interruptAll()
-            else:
-                self.session.sparkContext.cancelAllJobs()
-            if not self.busy() or time.monotonic() > deadline:
-                break
-            time.sleep(0.5)
-        self._stop()
+        try:
+            while True:
+                with suppress(Exception):  # a JVM or Connect channel already gone has nothing to cancel
+                    if self.connect:
+                        self.session.interruptAll()
+                    else:
+                        self.session.sparkContext.cancelAllJobs()
+                if not self.busy() or time.monotonic() > deadline:
+                    break
+                time.sleep(0.5)
+        finally:
+            with suppress(Exception):
+                self._stop()
 
     def _stop(self) -> None:
         if self.owned:

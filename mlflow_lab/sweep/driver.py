@@ -36,9 +36,14 @@ class Driver:
                     pool.submit(task, self.finished.put)
                     started += 1
                 self.finish(self._next_outcome())
-        except KeyboardInterrupt:
+        except BaseException as error:  # Ctrl-C, SIGTERM, or the store failing: nothing left running
+            from mlflow_lab.faults import store_lost
+            from mlflow_lab.patience import give_up
+
+            if isinstance(error, KeyboardInterrupt) or store_lost(error):
+                give_up()  # during an outage each request below would wait out the patience
             pool.abort()
-            self.interrupt()
+            self.interrupt(interrupted=isinstance(error, KeyboardInterrupt))
             raise
         pool.close()
         return self.outcomes
@@ -88,8 +93,8 @@ class Driver:
             tags["sweep.error"] = outcome.error[:500]
         set_tags(outcome.task.trial_id, tags)
 
-    def interrupt(self) -> None:
-        """End every trial still in flight FAILED, tagged as interrupted."""
+    def interrupt(self, interrupted: bool = True) -> None:
+        """End every trial still in flight FAILED (tagged as interrupted when it was Ctrl-C)."""
         from contextlib import suppress
 
         from optuna.trial import TrialState
@@ -98,8 +103,8 @@ class Driver:
             with suppress(Exception):  # the store may be what failed
                 self.study.tell(trial, state=TrialState.FAIL)
                 outcome = Outcome(self.template._replace(trial_id=trial_id, number=trial.number), "FAIL",
-                                  error="interrupted")
-                self.label(outcome, **{"sweep.interrupted": "true"})
+                                  error="interrupted" if interrupted else "the sweep stopped")
+                self.label(outcome, **({"sweep.interrupted": "true"} if interrupted else {}))
         self.in_flight.clear()
 
 

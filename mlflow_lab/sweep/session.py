@@ -88,14 +88,13 @@ def reopened(client, run_id: str) -> Iterator[None]:
     client.update_run(run_id, status="RUNNING")
     try:
         yield
-    except KeyboardInterrupt:
-        client.set_terminated(run_id, "KILLED")
-        raise
-    except BaseException:
+    except BaseException as error:
+        from mlflow_lab.faults import store_lost
         from mlflow_lab.patience import give_up
 
-        give_up()  # the store may be what failed: one try to end the run
-        client.set_terminated(run_id, "FAILED")
+        if isinstance(error, KeyboardInterrupt) or store_lost(error):
+            give_up()  # the store may be what failed: one try to end the run
+        client.set_terminated(run_id, "KILLED" if isinstance(error, KeyboardInterrupt) else "FAILED")
         raise
     client.set_terminated(run_id, "FINISHED")
 

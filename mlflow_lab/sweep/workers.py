@@ -98,9 +98,9 @@ class Slot:
             if self.pool.stopping.is_set():
                 future.set_exception(WorkerError("the sweep was stopped before this trial started"))
                 continue
-            if not self.process.is_alive():  # it died between two jobs
-                self.replace()
             try:
+                if not self.process.is_alive():  # it died between two jobs
+                    self.replace()
                 ok, value = self.run(function, args)
             except Exception as error:  # the future must be answered, or the driver waits forever
                 ok, value = False, one_line(error)
