@@ -54,3 +54,27 @@ def test_a_resumed_sweep_on_a_cluster_runs_as_wide_as_the_cluster(sqlite_uri, mo
     run_session(resuming, client.create_run(experiment), client, starting)
     [plan] = ran_with
     assert plan.workers == 7
+
+
+def test_resume_closes_a_trial_run_the_store_lost_the_tags_of(sqlite_uri):
+    """A server gone between MlflowStorage's create_run and its tags leaves a RUNNING run naming
+    no study (seen when a server was stopped mid-sweep); resume ends it FAILED, and only it."""
+    import time
+
+    import mlflow
+
+    from mlflow_lab.sweep.resume import close_leftovers
+
+    client = mlflow.MlflowClient(tracking_uri=sqlite_uri)
+    experiment = client.create_experiment("stranded")
+    now = int(time.time() * 1000)
+    study = client.create_run(experiment, start_time=now - 120_000)
+    lost = client.create_run(experiment, start_time=now - 60_000, tags={"param_directions": "{}"})
+    other = client.create_run(experiment, start_time=now - 60_000,
+                              tags={"param_directions": "{}", "mlflow.parentRunId": "another-study"})
+    creating = client.create_run(experiment, tags={"param_directions": "{}"})  # a live sweep's, just made
+    before = client.create_run(experiment, start_time=now - 600_000, tags={"param_directions": "{}"})
+    assert close_leftovers(client, client.get_run(study.info.run_id)) == 1
+    made = {"lost": lost, "other": other, "creating": creating, "before": before}
+    statuses = {name: client.get_run(found.info.run_id).info.status for name, found in made.items()}
+    assert statuses == {"lost": "FAILED", "other": "RUNNING", "creating": "RUNNING", "before": "RUNNING"}
