@@ -125,7 +125,7 @@ def one_line_errors(prog: str, resumable: dict | None = None) -> Iterator[None]:
     except (MlflowException, requests.exceptions.RequestException) as error:
         detail = redact(str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__)
         line = store_failure(error, detail[:300])
-        if "results are lost" in line and resumable and resumable.get("run_id"):
+        if results_lost(error) and resumable and resumable.get("run_id"):
             line += (f"; once it answers again, resume={resumable['run_id']} marks the lost trials FAILED "
                      "and trains their cells again")
         print(f"{prog}: error: {line}", file=sys.stderr)
@@ -137,18 +137,9 @@ REJECTED = ("INVALID_PARAMETER_VALUE", "RESOURCE_DOES_NOT_EXIST", "RESOURCE_ALRE
             "INVALID_STATE", "NOT_FOUND", "ALREADY_EXISTS")  # the store answered, and said no
 
 
-def store_lost(error: BaseException | None) -> bool:
-    """Whether `error` is the store out of reach: a `requests` failure, or MLflow's exception raised
-    while handling one (its "API request ... failed" wrapper keeps it as the context)."""
-    import requests
-
-    while error is not None:
-        if isinstance(error, requests.exceptions.RequestException):
-            return True
-        if getattr(error, "error_code", "") == "TEMPORARILY_UNAVAILABLE":
-            return True
-        error = error.__cause__ or error.__context__
-    return False
+def results_lost(error: BaseException) -> bool:
+    """Whether the store failed (so the run's results are lost), rather than refused or rejected it."""
+    return getattr(error, "error_code", "") not in (*DENIED, *REJECTED)
 
 
 def store_failure(error: BaseException, detail: str) -> str:
@@ -160,7 +151,4 @@ def store_failure(error: BaseException, detail: str) -> str:
                 "and the grants of the identity that ran it")
     if code in REJECTED:
         return f"tracking at {tracking_uri()} rejected a request ({code}): {detail}"
-    return LOST.format(uri=tracking_uri(), detail=detail)
-
-
-LOST = "tracking at {uri} failed, this run's results are lost: {detail}"
+    return f"tracking at {tracking_uri()} failed, this run's results are lost: {detail}"

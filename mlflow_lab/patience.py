@@ -60,10 +60,33 @@ def retry_defaults() -> dict[str, str]:
             "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR": str(factor)}
 
 
+ONE_TRY = {"MLFLOW_HTTP_REQUEST_MAX_RETRIES": "0", "MLFLOW_HTTP_REQUEST_TIMEOUT": str(REACH_TIMEOUT_S)}
+
+
 def give_up() -> None:
     """From now on this process tries each request once: the store already failed past the patience."""
-    os.environ["MLFLOW_HTTP_REQUEST_MAX_RETRIES"] = "0"
-    os.environ["MLFLOW_HTTP_REQUEST_TIMEOUT"] = str(REACH_TIMEOUT_S)
+    os.environ.update(ONE_TRY)
+
+
+def store_lost(error: BaseException | None) -> bool:
+    """Whether `error` is the store out of reach: a `requests` failure, or MLflow's exception raised
+    while handling one (its "API request ... failed" wrapper keeps it as the context)."""
+    import requests
+
+    while error is not None:
+        if isinstance(error, requests.exceptions.RequestException):
+            return True
+        if getattr(error, "error_code", "") == "TEMPORARILY_UNAVAILABLE":
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def give_up_after(error: BaseException) -> None:
+    """Stop waiting when the store is what failed, or on Ctrl-C: ending runs and trials is then
+    one try each, not one patience each."""
+    if isinstance(error, KeyboardInterrupt) or store_lost(error):
+        give_up()
 
 
 def reach(uri: str) -> None:
@@ -72,17 +95,10 @@ def reach(uri: str) -> None:
         return
     import mlflow
 
-    saved = {name: os.environ.get(name) for name in ("MLFLOW_HTTP_REQUEST_MAX_RETRIES",
-                                                     "MLFLOW_HTTP_REQUEST_TIMEOUT")}
-    give_up()
-    try:
+    from mlflow_lab.credentials import lent
+
+    with lent(ONE_TRY):  # this request only: the retries that wait out an outage stay for the work
         mlflow.MlflowClient(tracking_uri=uri).search_experiments(max_results=1)
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 class OutageNotice(logging.Filter):

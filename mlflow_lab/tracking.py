@@ -71,13 +71,8 @@ def active_run(default_experiment: str, run_name: str | None = None) -> Iterator
             if run_name and launched and user_named_the_launched_run() is False:
                 mlflow.set_tag("mlflow.runName", run_name)
             yield run
-        except KeyboardInterrupt:
-            _end_run(mlflow, "KILLED", give_up_waiting=True)
-            raise
         except BaseException as error:
-            from mlflow_lab.faults import store_lost
-
-            _end_run(mlflow, "FAILED", give_up_waiting=store_lost(error))
+            _end_run(mlflow, "KILLED" if isinstance(error, KeyboardInterrupt) else "FAILED", error)
             raise
         mlflow.end_run("FINISHED")
 
@@ -119,13 +114,12 @@ def log_dataset(dataset, context: str) -> None:
         mlflow.log_input(dataset, context=context)
 
 
-def _end_run(mlflow, status: str, give_up_waiting: bool) -> None:
-    """End the active run with `status`, even if the tracking server is gone; `give_up_waiting`
-    (the store failed, or Ctrl-C): one try, not another patience."""
-    if give_up_waiting:
-        from mlflow_lab.patience import give_up
+def _end_run(mlflow, status: str, error: BaseException) -> None:
+    """End the active run with `status` as `error` ends it, even if the tracking server is gone
+    (then one try, not another patience)."""
+    from mlflow_lab.patience import give_up_after
 
-        give_up()
+    give_up_after(error)
     with suppress(Exception):  # the server may be what failed; the exception being raised says so
         mlflow.end_run(status)
 

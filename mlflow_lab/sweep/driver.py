@@ -37,11 +37,9 @@ class Driver:
                     started += 1
                 self.finish(self._next_outcome())
         except BaseException as error:  # Ctrl-C, SIGTERM, or the store failing: nothing left running
-            from mlflow_lab.faults import store_lost
-            from mlflow_lab.patience import give_up
+            from mlflow_lab.patience import give_up_after
 
-            if isinstance(error, KeyboardInterrupt) or store_lost(error):
-                give_up()  # during an outage each request below would wait out the patience
+            give_up_after(error)  # during an outage each request below would wait out the patience
             pool.abort()
             self.interrupt(interrupted=isinstance(error, KeyboardInterrupt))
             raise

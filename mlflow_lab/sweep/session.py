@@ -89,11 +89,9 @@ def reopened(client, run_id: str) -> Iterator[None]:
     try:
         yield
     except BaseException as error:
-        from mlflow_lab.faults import store_lost
-        from mlflow_lab.patience import give_up
+        from mlflow_lab.patience import give_up_after
 
-        if isinstance(error, KeyboardInterrupt) or store_lost(error):
-            give_up()  # the store may be what failed: one try to end the run
+        give_up_after(error)  # the store may be what failed: one try to end the run
         client.set_terminated(run_id, "KILLED" if isinstance(error, KeyboardInterrupt) else "FAILED")
         raise
     client.set_terminated(run_id, "FINISHED")

@@ -96,7 +96,7 @@ def _train(task: Task, target) -> Outcome:
     except optuna.TrialPruned:
         return Outcome(task, "PRUNED", pruned_after_epoch=reporter.pruned_after_step)
     except Exception as error:
-        from mlflow_lab.faults import store_lost
+        from mlflow_lab.patience import store_lost
 
         return Outcome(task, "FAIL", error=one_line(error), store_lost=store_lost(error))
 
