@@ -8,6 +8,7 @@ import time
 from diab.data import TARGET
 from diab.params import DiabParams
 from diab.train import DiabResult, fit_and_evaluate
+from mlflow_lab.entry import model_wanted
 from mlflow_lab.gate import GATED
 from mlflow_lab.requirements import pinned
 from mlflow_lab.tracking import log_dataset, new_params
@@ -17,19 +18,19 @@ TRUSTED_TYPES = ["sklearn.tree._tree.Tree"]  # skops refuses the forest's trees 
 MODEL_REQUIREMENTS = ("mlflow", "scikit-learn", "numpy", "pandas", "scipy", "skops")
 
 
-def train_and_log(run, params: DiabParams, pruning=None) -> dict[str, float]:
+def train_and_log(run, params: DiabParams, pruning=None, keep_model=None) -> dict[str, float]:
     """Train with `params`, log everything into `run`, and return the test metrics.
 
     diab fits in one step, so there is nothing to prune: its entry declares no pruning and a
-    sweep never hands it a reporter.
+    sweep never hands it a reporter. `keep_model`: a sweep's say on logging the forest.
     """
     result = fit_and_evaluate(params)
-    log_run(run, params, result)
+    log_run(run, params, result, with_model=model_wanted(keep_model, result.metrics))
     return result.metrics
 
 
-def log_run(run, params: DiabParams, result: DiabResult) -> None:
-    """Log everything a diab run produced into the active run `run`."""
+def log_run(run, params: DiabParams, result: DiabResult, with_model: bool = True) -> None:
+    """Log everything a diab run produced into the active run `run` (the forest if `with_model`)."""
     import mlflow
     from mlflow.entities import Metric, Param
 
@@ -43,7 +44,8 @@ def log_run(run, params: DiabParams, result: DiabResult) -> None:
     )
     dataset = mlflow.data.from_pandas(result.frame, name="diabetes", targets=TARGET)
     log_dataset(dataset, context="training")
-    log_model(params, result)
+    if with_model:
+        log_model(params, result)
 
 
 def log_model(params: DiabParams, result: DiabResult):

@@ -8,7 +8,10 @@ The training function is named as `"package.module:function"` and imported only 
 trains, so reading the registry stays cheap. It is called as `train(run, params, pruning)`:
 `run` is the active MLflow run, `params` an instance of the entry's parameter class, and
 `pruning` None, or (for an entry that declares `pruning`) a `StepReporter` to report each
-step's score to; it returns the run's test metrics.
+step's score to; it returns the run's test metrics. A training function that also takes
+`keep_model` lets a sweep skip logging the models nobody will use (`log_models`): it gets a
+function of the test metrics saying whether to log the model (`model_wanted` asks it); one
+that does not take it logs its model in every trial.
 
 A model may name a `preload` function (`"module:function"`, no arguments) that imports the
 libraries its training needs, in the order that imports them fastest. Its CLI calls it first,
@@ -25,6 +28,12 @@ import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
+
+
+def model_wanted(keep_model: Callable[[dict[str, float]], bool] | None, metrics: dict[str, float]) -> bool:
+    """Whether a training function logs its model: always in a single run (`keep_model` None), in
+    a sweep's trial as its `log_models` decides for the trial's test `metrics`."""
+    return keep_model is None or keep_model(metrics)
 
 
 def imported(name: str) -> Callable:
@@ -93,7 +102,7 @@ class Entry:
     experiment: str  # the experiment it logs to when run directly
     metric: str  # the test metric that ranks its runs
     direction: str  # "minimize" or "maximize": Optuna's words
-    train: str  # "module:function", called as train(run, params, pruning) -> metrics
+    train: str  # "module:function", called as train(run, params, pruning[, keep_model]) -> metrics
     pruning: Pruning | None = None  # None: it trains in one step, a sweep cannot prune it
     epoch_metric: str = ""  # a metric logged once per step, drawn per run by compare; "": none
     labels: Mapping[str, str] = field(default_factory=dict)  # axis labels for params and metrics
@@ -114,6 +123,12 @@ class Entry:
     def trainer(self) -> Callable[..., dict[str, float]]:
         """The training function, imported now."""
         return imported(self.train)
+
+    def takes_keep_model(self) -> bool:
+        """Whether the training function can be told to skip its model (`keep_model`)."""
+        import inspect
+
+        return "keep_model" in inspect.signature(self.trainer()).parameters
 
     def import_libraries(self) -> None:
         """Import what the entry's training needs, by its `preload` function (if it names one)."""

@@ -8,6 +8,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from mlflow_lab.entry import model_wanted
 from mlflow_lab.gate import GATED
 from mlflow_lab.requirements import pinned
 from mlflow_lab.tracking import log_dataset, new_params
@@ -22,11 +23,13 @@ BACKEND_DISTRIBUTIONS = {"tensorflow": ("tensorflow-cpu", "tensorflow"), "jax": 
                          "torch": ("torch",)}
 
 
-def train_and_log(run, params: MnistParams, pruning=None, data: Mnist | None = None) -> dict[str, float]:
+def train_and_log(run, params: MnistParams, pruning=None, data: Mnist | None = None,
+                  keep_model=None) -> dict[str, float]:
     """Train with `params`, log everything into `run`, return the test metrics.
 
     `data` is read from `params.data_path` unless given (once per process: a sweep's worker
-    trains many settings); `pruning`, a sweep's step reporter, hears each epoch's val_accuracy.
+    trains many settings); `pruning`, a sweep's step reporter, hears each epoch's val_accuracy;
+    `keep_model`, a sweep's say on logging the network.
     """
     data = cached_data(params.data_path) if data is None else data
     callbacks = ()
@@ -38,7 +41,7 @@ def train_and_log(run, params: MnistParams, pruning=None, data: Mnist | None = N
     enable_autolog()
     log_params(run, params)
     result = fit_and_evaluate(params, data, callbacks)
-    log_results(params, data, result)
+    log_results(params, data, result, with_model=model_wanted(keep_model, result.metrics))
     return result.metrics
 
 
@@ -73,8 +76,8 @@ def log_params(run, params: MnistParams) -> None:
     mlflow.log_params(new_params(run, values), synchronous=True)
 
 
-def log_results(params: MnistParams, data: Mnist, result: MnistResult) -> None:
-    """Test metrics, the training data as a run input, and the model."""
+def log_results(params: MnistParams, data: Mnist, result: MnistResult, with_model: bool = True) -> None:
+    """Test metrics, the training data as a run input, and the model (if `with_model`)."""
     import mlflow
 
     mlflow.log_metrics(result.metrics, synchronous=True)
@@ -83,7 +86,8 @@ def log_results(params: MnistParams, data: Mnist, result: MnistResult) -> None:
         dataset = mlflow.data.from_numpy(data.x_train, targets=data.y_train, name="mnist",
                                          source=params.data_path or KERAS_MNIST_URL)
     log_dataset(dataset, context="training")
-    log_model(params, result.model)
+    if with_model:
+        log_model(params, result.model)
 
 
 def backend_requirements() -> list[str]:

@@ -113,10 +113,13 @@ def test_a_third_model_added_by_the_page_runs_everywhere(tmp_path, workspace):  
     assert "iris c0.5" in {r.info.run_name for r in trained}
     assert {r.data.tags.get("sweep.trial_number") for r in trained} == {None, "0", "1", "2"}
     assert {p.name for p in (tmp_path / "plots").iterdir()} >= {"runs.csv", "accuracy_vs_params.png"}
-    assert len(client.search_logged_models(experiment_ids=["0"])) == 4
+    models = client.search_logged_models(experiment_ids=["0"])  # the single run's, and improving trials'
+    kept = {r.info.run_id for r in trained if r.data.tags.get("sweep.model_logged", "true") == "true"}
+    assert sorted(m.source_run_id for m in models) == sorted(kept)
     champion = client.get_run(client.get_model_version_by_alias("iris-lr", "champion").run_id)
     trials = [r for r in trained if "sweep.trial_number" in r.data.tags]
     assert champion.data.metrics["accuracy"] == max(r.data.metrics["accuracy"] for r in trials)
+    assert champion.info.run_id in kept
     assert "iris-lr version 1 (accuracy " in sweep.stderr and "is champion; there was none" in sweep.stderr
 
     daemon = served_git_remote(project, tmp_path / "git")

@@ -85,6 +85,9 @@ def test_range_without_trials_and_search_without_range_are_refused():
     (["--max_depth"], "argument --max_depth: expected a value"),
     (["--max_depth", "3,4", "stray"], "unrecognized arguments: --max_depth 3,4 stray"),
     (["--model", "mnist", "--max_depth", "3"], "--max_depth: not a parameter of MnistParams"),
+    (["--log_models", "best"], "argument --log_models: must be one of improving, all, none, got 'best'"),
+    (["--log_models", "none", "--register_as", "rf", "--max_depth", "3,4"],
+     "argument --log_models: none keeps no trial's model, so register_as has none to register"),
 ])
 def test_bad_sweep_arguments_exit_with_one_line(argv, message, capsys):
     with pytest.raises(SystemExit) as stopped:
@@ -117,6 +120,20 @@ def test_the_stored_plan_rebuilds_the_same_sweep_however_flags_were_written(argv
     assert plan.space == {"max_depth": [3, 4], "n_estimators": [10, 20]} and plan.workers == 2
     again = from_stored(plan.stored(), SweepParams(workers="1"))
     assert (again.space, again.sampler, again.params.model, again.workers) == (plan.space, "grid", "diab", 1)
+
+
+def test_a_resumed_sweep_keeps_the_models_it_logs():
+    """`log_models` is part of the stored plan; a plan stored before it existed resumes with the default."""
+    import json
+
+    from mlflow_lab.sweep.params import SweepParams
+    from mlflow_lab.sweep.plan import from_stored
+
+    plan = parse_args(["--max_depth", "3,4", "--log_models", "all"])
+    assert from_stored(plan.stored(), SweepParams(log_models="none")).params.log_models == "all"
+    older = json.loads(plan.stored())
+    del older["log_models"]
+    assert from_stored(json.dumps(older), SweepParams()).params.log_models == "improving"
 
 
 def test_spark_without_pyspark_is_one_line(monkeypatch, capsys):

@@ -18,9 +18,11 @@ from mlflow_lab.sweep.trial import Outcome, Task
 class Driver:
     """One session of a study: the trials to start, the pool to run them in, the progress."""
 
-    def __init__(self, study, storage, template: Task, distributions: dict[str, Any], progress):
+    def __init__(self, study, storage, template: Task, distributions: dict[str, Any], progress,
+                 best: float | None = None):
         self.study, self.storage, self.template = study, storage, template
         self.distributions, self.progress = distributions, progress
+        self.best = best  # the best value told so far (a resumed study's too): `log_models`'s bar
         self.finished: queue.Queue[Outcome] = queue.Queue()
         self.in_flight: dict[str, Any] = {}  # trial run id -> optuna Trial
         self.outcomes: list[Outcome] = []
@@ -64,7 +66,8 @@ class Driver:
         name = trial_name(trial.number, MODELS[self.template.model].params(**setting))
         set_tags(run_id, {"mlflow.runName": name, "sweep.trial_number": str(trial.number)})
         self.in_flight[run_id] = trial
-        return self.template._replace(trial_id=run_id, number=trial.number, setting=setting)
+        return self.template._replace(trial_id=run_id, number=trial.number, setting=setting,
+                                      best_known=self.best)
 
     def finish(self, outcome: Outcome) -> None:
         """Tell the study how the trial ended; that also ends its run."""
@@ -77,6 +80,8 @@ class Driver:
             give_up()
         if outcome.state == "COMPLETE":
             self.study.tell(trial, outcome.value)
+            if MODELS[self.template.model].better(outcome.value, self.best):
+                self.best = outcome.value
         else:
             self.study.tell(trial, state=TrialState[outcome.state])
         self.label(outcome)
@@ -89,6 +94,8 @@ class Driver:
             tags["sweep.pruned_after_epoch"] = str(outcome.pruned_after_epoch)
         if outcome.error:
             tags["sweep.error"] = outcome.error[:500]
+        if outcome.model_logged is not None:
+            tags["sweep.model_logged"] = str(outcome.model_logged).lower()
         set_tags(outcome.task.trial_id, tags)
 
     def interrupt(self, interrupted: bool = True) -> None:

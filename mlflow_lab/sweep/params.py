@@ -9,6 +9,7 @@ from mlflow_lab.gate import min_improvement_field, register_as_field
 from mlflow_lab.params import param
 
 MAX_WORKERS = 64
+LOG_MODELS = ("improving", "all", "none")
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,10 @@ class SweepParams:
     sampler_seed: int = param(0, "seed of the sampler (random, tpe); a model's own seed is a model "
                                  "parameter like any other (-P seed=1,2,3 sweeps it)",
                               low=0, high=2**32 - 1)
+    log_models: str = param("improving", "which trials log their model: improving (one at least as good as "
+                                         "the best when it started, so the best always has its model), "
+                                         "all, or none",
+                            choices=LOG_MODELS)
     resume: str = param("", "run id of a sweep to carry on; its space, sampler and trials are kept")
     register_as: str = register_as_field("the best trial's model")
     min_improvement: float = min_improvement_field()

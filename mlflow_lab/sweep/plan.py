@@ -2,7 +2,7 @@
 
 The CLI, the session (to resume) and the Databricks submission (to refuse a bad sweep before
 submitting it) all read arguments here. A plan's identity (model, sampler, trials, seed,
-pruning and the space as given) is stored on the parent run as JSON (`sweep.plan`), so a
+pruning, the models it logs and the space as given) is stored on the parent run as JSON (`sweep.plan`), so a
 resumed sweep rebuilds exactly the same plan; where and how wide it runs can change.
 """
 
@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 from mlflow_lab.params import build_parser
 from mlflow_lab.sweep.params import MAX_WORKERS, SweepParams
 
-IDENTITY = ("model", "sampler", "trials", "sampler_seed", "prune", "pruner")  # and the space: what a sweep is
+IDENTITY = ("model", "sampler", "trials", "sampler_seed", "prune", "pruner", "log_models")  # and the space
 
 
 class Plan(NamedTuple):
@@ -57,6 +57,9 @@ def parse_args(argv: Sequence[str] | None, here: bool = True) -> Plan:
         given = pairs(rest)
         space = parse_space(target.params, given)
         sampler = resolve_sampler(params)
+        if params.log_models == "none" and params.register_as:
+            raise SpaceError("argument --log_models: none keeps no trial's model, so register_as has none "
+                             "to register; use improving (the default) or all")
         if params.prune == "true":
             space = with_holdout(target, space)
         grid(space) if sampler == "grid" else searchable(space)

@@ -76,7 +76,7 @@ def record(client, plan, run_id: str) -> None:
               "sweep.trials": params.trials, "sweep.workers": plan.workers,
               "sweep.backend": shown(params.backend),
               "sweep.sampler_seed": params.sampler_seed, "sweep.prune": params.prune,
-              "sweep.pruner": params.pruner,
+              "sweep.pruner": params.pruner, "sweep.log_models": params.log_models,
               **{f"sweep.space.{name}": as_text(values) for name, values in plan.space.items()}}
     client.log_batch(run_id, params=[Param(k, str(v)) for k, v in values.items()],
                      tags=[RunTag("sweep.settings", plan.sampler)], synchronous=True)
@@ -124,10 +124,11 @@ def run_study(plan, study_run, client, resumed: bool, starting=None):
     credentials = of_driver(tracking_uri)
     template = Task(params.model, "", -1, {}, study_name(run_id), experiment_id,
                     executor_uri(tracking_uri, credentials), prune, params.pruner, steps, credentials,
-                    patience())
+                    patience(), params.log_models)
     best = best_trial_run(client, study_run, target) if resumed else None  # a new study has none
-    progress = Progress(target, count, best.data.metrics[target.metric] if best else None)
-    driver = Driver(study, storage, template, distributions(plan.space), progress)
+    best_value = best.data.metrics[target.metric] if best else None
+    progress = Progress(target, count, best_value)
+    driver = Driver(study, storage, template, distributions(plan.space), progress, best_value)
     try:
         outcomes = []
         if count:

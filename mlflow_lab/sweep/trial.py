@@ -22,6 +22,7 @@ import uuid
 from typing import Any, NamedTuple
 
 from mlflow_lab.credentials import Credentials, lent
+from mlflow_lab.sweep.keep import KeepModel
 
 ATTEMPT = "sweep.attempt"  # write-once: the attempt that took the trial's run
 REPEATED = ("not run again: an earlier attempt of this trial already started its run (a retried "
@@ -43,6 +44,8 @@ class Task(NamedTuple):
     steps: int  # the most steps any trial trains (pruning's budget)
     credentials: Credentials  # the driver's, for an executor started without any
     patience: float = 600.0  # the driver's tracking patience (an executor has no environment of ours)
+    log_models: str = "all"  # the sweep's policy (mlflow_lab.sweep.keep)
+    best_known: float | None = None  # the study's best value when the driver handed this trial out
 
 
 class Outcome(NamedTuple):
@@ -54,6 +57,7 @@ class Outcome(NamedTuple):
     error: str = ""
     pruned_after_epoch: int | None = None
     store_lost: bool = False  # the tracking store failed past the patience, not the training
+    model_logged: bool | None = None  # None: the training function logs its model as it likes
 
 
 def run_trial(task: Task) -> Outcome:
@@ -85,14 +89,16 @@ def _train(task: Task, target) -> Outcome:
             return Outcome(task, "FAIL", error=REPEATED)
         if task.prune:
             storage, reporter = step_reporter(task, target)
+        keep = KeepModel(task.log_models, target, task.best_known)
+        told = {"keep_model": keep} if target.takes_keep_model() else {}
         run = mlflow.start_run(run_id=task.trial_id)
         try:
-            metrics = target.trainer()(run, target.params(**task.setting), reporter)
+            metrics = target.trainer()(run, target.params(**task.setting), reporter, **told)
         finally:
             mlflow.end_run("RUNNING")  # the driver's tell ends it
             if storage is not None:
                 storage.flush_all_batches()  # the reported values, before the driver reads them
-        return Outcome(task, "COMPLETE", metrics[target.metric])
+        return Outcome(task, "COMPLETE", metrics[target.metric], model_logged=keep.logged)
     except optuna.TrialPruned:
         return Outcome(task, "PRUNED", pruned_after_epoch=reporter.pruned_after_step)
     except Exception as error:
