@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mlflow_lab.gate import min_improvement_field, register_as_field
+from mlflow_lab.gate import min_improvement_field, register_as_field, require_reproduced_field
 from mlflow_lab.params import param
 
 N_FEATURES = 10  # columns of scikit-learn's diabetes data
@@ -26,3 +26,4 @@ class DiabParams:
                       short="s")
     register_as: str = register_as_field()
     min_improvement: float = min_improvement_field()
+    require_reproduced: str = require_reproduced_field()

@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the checkout's r
 
 SWEEP = "mlflow_lab.sweep"
 TOOLS = {"sweep": SWEEP, "promote": "mlflow_lab.promote", "predict": "mlflow_lab.predict",
-         "doctor": "mlflow_lab.doctor"}  # entry points that are not a model, and their packages
+         "doctor": "mlflow_lab.doctor", "reproduce": "mlflow_lab.reproduce"}  # entry points not a model's
 
 
 def runnable() -> dict[str, str]:

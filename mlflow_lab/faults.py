@@ -53,6 +53,18 @@ class Refusal(Exception):
     """The project refuses to go on; the message is one line saying why and what to change."""
 
 
+def found(get: Callable, message: str):
+    """`get()`, or a `Refusal(message)` when the store or registry has no such thing."""
+    from mlflow.exceptions import MlflowException
+
+    try:
+        return get()
+    except MlflowException as error:
+        if error.error_code in MISSING:
+            raise Refusal(message) from None
+        raise
+
+
 def interrupt(signum, frame):
     """A signal handler: raise KeyboardInterrupt naming the signal."""
     raise KeyboardInterrupt(signal.Signals(signum).name)

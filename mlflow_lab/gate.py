@@ -25,7 +25,8 @@ from mlflow_lab.faults import MISSING, Refusal, one_line
 from mlflow_lab.params import param
 
 CHAMPION, CHALLENGER = "champion", "challenger"
-GATED = ("register_as", "min_improvement")  # settings of the gate, not of the model: never logged as params
+GATED = ("register_as", "min_improvement", "require_reproduced")  # the gate's settings: never logged
+REPRODUCED = "reproduced"  # the version tag `reproduce` sets: "true" or "false"
 
 
 def register_as_field(what: str = "the trained model") -> Any:
@@ -39,6 +40,14 @@ def min_improvement_field() -> Any:
     return param(0.0, f"relative margin by which a model must beat @{CHAMPION} to take it "
                       "(0.01: better by a hundredth); 0: any strict improvement",
                  low=0, high=1, high_open=True)
+
+
+def require_reproduced_field() -> Any:
+    """The `require_reproduced` parameter: only a version `reproduce` trained again to the digit
+    may become champion."""
+    return param("false", f"true: a version becomes @{CHAMPION} only once `reproduce` trained it again to "
+                          f"the same metrics (its tag {REPRODUCED}=true); until then it stays @{CHALLENGER}",
+                 choices=("false", "true"))
 
 
 class GateRefusal(Refusal):
@@ -58,6 +67,7 @@ class Decision:
     champion_version: str | None  # the version that held `champion` before; None: there was none
     champion_score: float | None
     forced: bool = False
+    unreproduced: str = ""  # it won, but require_reproduced held it back: why ("" when it did not)
 
     def line(self) -> str:
         """The decision in one line, as the user reads it."""
@@ -68,6 +78,10 @@ class Decision:
                if self.champion_version else "there was none")
         if self.champion_version == self.version:
             return f"{who}{scored} is already {CHAMPION}; nothing moved"
+        if self.unreproduced:
+            return (f"{who}{scored} would be {CHAMPION} ({was}) but {self.unreproduced} "
+                    f"(require_reproduced=true), so it is {CHALLENGER}; reproduce it (-e reproduce -P "
+                    f"model_uri=models:/{self.name}/{self.version}), then promote it")
         if self.alias == CHAMPION:
             return f"{who}{scored} is {CHAMPION}{' (forced)' if self.forced else ''}; {was}"
         return (f"{who} stays {CHALLENGER}: {self.metric} {self.score:.6g} does not beat "
@@ -76,6 +90,7 @@ class Decision:
     def tags(self) -> dict[str, str]:
         decision = "forced" if self.forced else self.alias
         values = {"gate.decision": decision, "gate.entry": self.entry,
+                  "gate.unreproduced": self.unreproduced or None,
                   "gate.model": f"{self.name}/{self.version}", "gate.metric": self.metric,
                   "gate.score": self.score,
                   "gate.champion_version": self.champion_version, "gate.champion_score": self.champion_score}
@@ -94,14 +109,20 @@ def logged_model_uri(run_id: str) -> str:
     return f"models:/{models[0].model_id}"
 
 
-def register_run(entry: Entry, run_id: str, params, name: str, min_improvement: float) -> Decision:
+def register_run(entry: Entry, run_id: str, params, name: str, min_improvement: float,
+                 require_reproduced: bool = False) -> Decision:
     """Gate the model that run `run_id` (trained with `params`) logged, and register it under `name`."""
-    return decide(entry, name, params, logged_model_uri(run_id), min_improvement=min_improvement)
+    return decide(entry, name, params, logged_model_uri(run_id), min_improvement=min_improvement,
+                  require_reproduced=require_reproduced)
 
 
 def decide(entry: Entry, name: str, params, candidate_uri: str, *, min_improvement: float = 0.0,
-           version: str | None = None, force: bool = False) -> Decision:
-    """Score, compare, then register `candidate_uri` (unless it is `version` already) and move aliases."""
+           version: str | None = None, force: bool = False, require_reproduced: bool = False) -> Decision:
+    """Score, compare, then register `candidate_uri` (unless it is `version` already) and move aliases.
+
+    With `require_reproduced`, a winner that `reproduce` has not trained again to the same metrics
+    (a new version never has) is made challenger instead; `force` moves champion regardless.
+    """
     import mlflow
 
     from mlflow_lab.scoring import same_interface
@@ -129,13 +150,26 @@ def decide(entry: Entry, name: str, params, candidate_uri: str, *, min_improveme
                                   "another name, or promote with force=true")
             champion_score = evaluate(entry, held, inputs, targets, "champion", who)
     wins = force or champion is None or beats(entry, score, champion_score, min_improvement)
+    held_back = "" if force or not (wins and require_reproduced) else not_reproduced(client, name, version)
     if version is None:
         version = mlflow.register_model(candidate_uri, name).version
-    decision = Decision(entry.name, name, str(version), CHAMPION if wins else CHALLENGER, metric, score,
-                        held_by, champion_score, forced=force)
+    decision = Decision(entry.name, name, str(version), CHAMPION if wins and not held_back else CHALLENGER,
+                        metric, score, held_by, champion_score, forced=force, unreproduced=held_back)
     move_alias(client, decision)
     record(client, decision)
     return decision
+
+
+def not_reproduced(client, name: str, version: str | None) -> str:
+    """Why version `version` of `name` is not known to reproduce ('' when it is); None: a new one."""
+    if version is None:
+        return "has not been reproduced (it was just trained)"
+    tags = client.get_model_version(name, version).tags
+    if tags.get(REPRODUCED) == "true":
+        return ""
+    if tags.get(REPRODUCED) == "false":
+        return f"did not reproduce (run {tags.get('reproduced_by', '?')} differs)"
+    return "has not been reproduced"
 
 
 def current(client, name: str, alias: str):

@@ -36,7 +36,7 @@ def train_once(entry: Entry, params, **inputs) -> dict[str, float]:
     opens). A gate that refuses ends the run FAILED, with nothing registered.
     """
     from mlflow_lab.naming import run_name
-    from mlflow_lab.tracking import active_run
+    from mlflow_lab.tracking import active_run, record_provenance
 
     train = entry.trainer()
     if getattr(params, "register_as", ""):  # the gate's evaluation code, while the model trains
@@ -44,11 +44,13 @@ def train_once(entry: Entry, params, **inputs) -> dict[str, float]:
 
         import_in_background("mlflow.models.evaluation.default_evaluator")
     with active_run(entry.experiment, run_name(entry.name, params)) as run:
+        record_provenance(entry)
         metrics = train(run, params, None, **inputs)
         name = getattr(params, "register_as", "")
         if name:
             from mlflow_lab.gate import register_run
 
-            decision = register_run(entry, run.info.run_id, params, name, params.min_improvement)
+            decision = register_run(entry, run.info.run_id, params, name, params.min_improvement,
+                                    getattr(params, "require_reproduced", "false") == "true")
             print(decision.line(), file=sys.stderr)
     return metrics

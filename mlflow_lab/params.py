@@ -149,7 +149,11 @@ def from_logged(cls, logged: Mapping[str, str], prog: str):
     flags = []
     for item in declared(cls):
         if item.name in logged:
-            text = logged[item.name]
-            quoted = text[:1] in ("'", '"')  # not `in "'\""`: "" is in every string
-            flags += [f"--{item.name}", shlex.split(text)[0] if quoted else text]
+            flags += [f"--{item.name}", logged_value(logged[item.name])]
     return parse(cls, flags, prog=prog)
+
+
+def logged_value(text: str) -> str:
+    """A param's value as given, from the text MLflow logged (`mlflow run` keeps shell quotes: `''`)."""
+    quoted = text[:1] in ("'", '"')  # not `in "'\""`: "" is in every string
+    return shlex.split(text)[0] if quoted else text

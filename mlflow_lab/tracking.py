@@ -114,6 +114,15 @@ def log_dataset(dataset, context: str) -> None:
         mlflow.log_input(dataset, context=context)
 
 
+def record_provenance(entry) -> None:
+    """Tag the active run with what it was made from (`mlflow_lab.provenance`), in one request."""
+    import mlflow
+
+    from mlflow_lab.provenance import provenance
+
+    mlflow.set_tags(provenance(entry.name, entry.params.__module__), synchronous=True)
+
+
 def _end_run(mlflow, status: str, error: BaseException) -> None:
     """End the active run with `status` as `error` ends it, even if the tracking server is gone
     (then one try, not another patience)."""

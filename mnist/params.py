@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mlflow_lab.gate import min_improvement_field, register_as_field
+from mlflow_lab.gate import min_improvement_field, register_as_field, require_reproduced_field
 from mlflow_lab.params import param
 
 
@@ -30,3 +30,4 @@ class MnistParams:
                                ".gz); empty: keras's mnist.load_data() (its cache, else a download)")
     register_as: str = register_as_field()
     min_improvement: float = min_improvement_field()
+    require_reproduced: str = require_reproduced_field()

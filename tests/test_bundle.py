@@ -25,7 +25,7 @@ BUNDLE_KEYS = {"bundle", "variables", "targets", "resources", "workspace", "incl
 BUNDLE_ONLY = {"sweep": {"space"}}  # a sweep's model parameters, which MLproject cannot declare
 DEFAULT_OVERRIDES = {"sweep": {"backend": "spark"},  # the sweep job runs on a multi-worker cluster
                      "predict": {"backend": "spark"}}  # a job scores with the cluster's Spark
-TOOLS = ("sweep", "promote", "predict", "doctor")
+TOOLS = ("sweep", "promote", "predict", "doctor", "reproduce")
 
 
 @pytest.fixture(scope="module")
@@ -99,8 +99,10 @@ def test_task_passes_every_parameter_and_the_entry_point_accepts_the_defaults(bu
         from mlflow_lab.params import parse
         from mlflow_lab.predict.params import PredictParams
         from mlflow_lab.promote.params import PromoteParams
+        from mlflow_lab.reproduce.params import ReproduceParams
 
-        declared_by = {"promote": PromoteParams, "predict": PredictParams, "doctor": DoctorParams}
+        declared_by = {"promote": PromoteParams, "predict": PredictParams, "doctor": DoctorParams,
+                       "reproduce": ReproduceParams}
         parse(MODELS[name].params if name in MODELS else declared_by[name], argv, prog=name)
 
 

@@ -18,11 +18,12 @@ from mlflow_lab.entries.snippets import as_yaml, mlproject_entry
 from mlflow_lab.params import MLPROJECT_TYPES, declared
 from mlflow_lab.predict.params import PredictParams
 from mlflow_lab.promote.params import PromoteParams
+from mlflow_lab.reproduce.params import ReproduceParams
 from mlflow_lab.sweep.params import SweepParams
 from tests.processes import REPO
 
 TOOLS = {"sweep": SweepParams, "compare": CompareParams, "promote": PromoteParams,
-         "predict": PredictParams, "doctor": DoctorParams}
+         "predict": PredictParams, "doctor": DoctorParams, "reproduce": ReproduceParams}
 
 
 @pytest.fixture(scope="module")

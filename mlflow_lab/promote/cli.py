@@ -55,14 +55,14 @@ def promote(params: PromoteParams):
     import mlflow
 
     from mlflow_lab.entries.lookup import trained_by
-    from mlflow_lab.faults import Refusal
+    from mlflow_lab.faults import Refusal, found
     from mlflow_lab.gate import decide, logged_model_uri
     from mlflow_lab.params import from_logged
 
     client = mlflow.MlflowClient()
     name, version_tags = params.model_name, {}
     if params.version:
-        version = find(lambda: client.get_model_version(name, params.version),
+        version = found(lambda: client.get_model_version(name, params.version),
                        f"argument --version: {name} has no version {params.version}")
         if not version.run_id:
             raise Refusal(f"{name} version {params.version} has no source run to rebuild its held-out "
@@ -71,24 +71,12 @@ def promote(params: PromoteParams):
     else:
         run_id = params.run_id
         candidate = None
-    run = find(lambda: client.get_run(run_id), f"argument --run_id: no run {run_id} in this tracking store")
+    run = found(lambda: client.get_run(run_id), f"argument --run_id: no run {run_id} in this tracking store")
     candidate = candidate or logged_model_uri(run_id)
     entry = trained_by(run, client, params.model, version_tags)
     mlflow.set_tags({"promote.candidate": candidate, "promote.source_run_id": run_id})
     trained_with = from_logged(entry.params, run.data.params, prog=entry.name)
     return decide(entry, name, trained_with, candidate, min_improvement=params.min_improvement,
-                  version=params.version or None, force=params.force == "true")
+                  version=params.version or None, force=params.force == "true",
+                  require_reproduced=params.require_reproduced == "true")
 
-
-def find(get, message: str):
-    """`get()`, or a one-line refusal when the registry or store has no such thing."""
-    from mlflow.exceptions import MlflowException
-
-    from mlflow_lab.faults import MISSING, Refusal
-
-    try:
-        return get()
-    except MlflowException as error:
-        if error.error_code in MISSING:
-            raise Refusal(message) from None
-        raise

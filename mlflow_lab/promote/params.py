@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mlflow_lab.entries import MODELS
-from mlflow_lab.gate import min_improvement_field
+from mlflow_lab.gate import min_improvement_field, require_reproduced_field
 from mlflow_lab.params import param
 
 
@@ -17,6 +17,7 @@ class PromoteParams:
     version: str = param("", "the registered version to promote; give this or run_id")
     run_id: str = param("", "a run whose logged model is registered and promoted; give this or version")
     min_improvement: float = min_improvement_field()
+    require_reproduced: str = require_reproduced_field()
     force: str = param("false", "move @champion without scoring, tagged as forced", choices=("false", "true"))
     model: str = param("", f"which model trained it ({', '.join(MODELS)}); empty: read from the "
                            "version's tags, the run's entry point, or its experiment")

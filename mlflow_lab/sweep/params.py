@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mlflow_lab.entries import DEFAULT, MODELS
-from mlflow_lab.gate import min_improvement_field, register_as_field
+from mlflow_lab.gate import min_improvement_field, register_as_field, require_reproduced_field
 from mlflow_lab.params import param
 
 MAX_WORKERS = 64
@@ -42,3 +42,4 @@ class SweepParams:
     resume: str = param("", "run id of a sweep to carry on; its space, sampler and trials are kept")
     register_as: str = register_as_field("the best trial's model")
     min_improvement: float = min_improvement_field()
+    require_reproduced: str = require_reproduced_field()

@@ -77,7 +77,7 @@ def from_stored(stored: str, session: SweepParams) -> Plan:
         identity["sampler_seed"] = identity.pop("seed")
     space = identity.pop("space")
     argv = [arg for name, value in identity.items() for arg in (f"--{name}", str(value))]
-    argv += [arg for name in ("workers", "backend", "register_as", "min_improvement")
+    argv += [arg for name in ("workers", "backend", "register_as", "min_improvement", "require_reproduced")
              for arg in (f"--{name}", str(getattr(session, name)))]
     return parse_args(argv + [arg for name, text in space.items() for arg in (f"--{name}", text)])
 

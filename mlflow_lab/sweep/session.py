@@ -68,6 +68,7 @@ def record(client, plan, run_id: str) -> None:
     """The sweep's settings on its parent run: what it searches and how, to compare and resume."""
     from mlflow.entities import Param, RunTag
 
+    from mlflow_lab.provenance import provenance
     from mlflow_lab.spark import shown
     from mlflow_lab.sweep.space import as_text
 
@@ -78,8 +79,9 @@ def record(client, plan, run_id: str) -> None:
               "sweep.sampler_seed": params.sampler_seed, "sweep.prune": params.prune,
               "sweep.pruner": params.pruner, "sweep.log_models": params.log_models,
               **{f"sweep.space.{name}": as_text(values) for name, values in plan.space.items()}}
+    tags = {"sweep.settings": plan.sampler, **provenance(params.model, plan.target.params.__module__)}
     client.log_batch(run_id, params=[Param(k, str(v)) for k, v in values.items()],
-                     tags=[RunTag("sweep.settings", plan.sampler)], synchronous=True)
+                     tags=[RunTag(k, v) for k, v in tags.items()], synchronous=True)
 
 
 @contextmanager
@@ -210,5 +212,5 @@ def register_best(plan, best) -> None:
     target = plan.target
     trained_with = from_logged(target.params, best.data.params, prog=target.name)
     decision = register_run(target, best.info.run_id, trained_with, plan.params.register_as,
-                            plan.params.min_improvement)
+                            plan.params.min_improvement, plan.params.require_reproduced == "true")
     print(decision.line(), file=sys.stderr)

@@ -1,0 +1,101 @@
+"""What a run's record says it was made from: the entry point, its params, the source commit.
+
+A model's run carries all of it (MLflow's `mlflow.source.*` and `mlflow.project.entryPoint`
+tags, and the project's own `lab.*` tags, `mlflow_lab.provenance`). A sweep's trial is a child
+run that the study's storage created: its params are its own, its model is the sweep's
+`sweep.model`, and its source is its parent's. Anything missing is a `Refusal` naming the
+parameter it came from.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, NamedTuple
+
+from mlflow_lab.faults import Refusal, found
+
+MODEL_URI = re.compile(r"^models:/(?P<name>[^/@]+)(?:@(?P<alias>[^/@]+)|/(?P<version>\d+))$")
+SWEEP_METRICS = ("value",)  # what a trial logs for the study beside its training's own metrics
+
+
+class Original(NamedTuple):
+    """The run to train again and where its code came from."""
+
+    run: Any  # mlflow.entities.Run
+    entry: str  # the MLproject entry point that trained it
+    commit: str
+    sources: list[str]  # where the commit can be fetched from, most trusted first
+    provenance: dict[str, str]  # the `lab.*` tags of the run (or of its sweep)
+    version: Any = None  # mlflow.entities.model_registry.ModelVersion when given a model URI
+
+    @property
+    def metrics(self) -> dict[str, float]:
+        """The metrics its training logged (last values), without a sweep's own."""
+        trial = "sweep.trial_number" in self.run.data.tags
+        return {name: value for name, value in self.run.data.metrics.items()
+                if not (trial and name in SWEEP_METRICS)}
+
+
+def original(client, run_id: str, model_uri: str) -> Original:
+    """The run that `run_id` or `model_uri` names, read from the store."""
+    version = None
+    if model_uri:
+        version = registered(client, model_uri)
+        run_id = version.run_id
+        if not run_id:
+            raise Refusal(f"argument --model_uri: {model_uri} (version {version.version}) has no run "
+                          "behind it (it was registered from files), so there is nothing to train again")
+    run = found(lambda: client.get_run(run_id), f"argument --run_id: no run {run_id} in this tracking store")
+    flag = "--model_uri" if model_uri else "--run_id"
+    if "sweep.plan" in run.data.params:
+        best = run.data.tags.get("best_run_id", "<a trial's run id>")
+        raise Refusal(f"argument {flag}: run {run_id} is a sweep, not a training run; reproduce one of its "
+                      f"trials (its best: run_id={best})")
+    source, entry = run, run.data.tags.get("lab.entry") or run.data.tags.get("mlflow.project.entryPoint", "")
+    parent_id = run.data.tags.get("mlflow.parentRunId")
+    if "sweep.trial_number" in run.data.tags and parent_id:
+        source = client.get_run(parent_id)
+        entry = source.data.params.get("sweep.model", "")
+    check_entry(flag, run_id, entry)
+    tags = source.data.tags
+    commit = tags.get("lab.source.commit") or tags.get("mlflow.source.git.commit", "")
+    if not commit:
+        raise Refusal(f"argument {flag}: run {run_id} records no source commit (it was not started from a "
+                      "git checkout: a notebook, an installed package), so there is no code to train again")
+    provenance = {key: value for key, value in tags.items() if key.startswith("lab.")}
+    return Original(run, entry, commit, sources(tags), provenance, version)
+
+
+def registered(client, model_uri: str):
+    """The model version `models:/NAME@alias` or `models:/NAME/VERSION` names."""
+    match = MODEL_URI.match(model_uri)
+    if match is None:
+        raise Refusal(f"argument --model_uri: must be models:/NAME@alias or models:/NAME/VERSION, got "
+                      f"{model_uri!r}")
+    name = match["name"]
+    if match["alias"]:
+        return found(lambda: client.get_model_version_by_alias(name, match["alias"]),
+                       f"argument --model_uri: {name} has no version @{match['alias']}")
+    return found(lambda: client.get_model_version(name, match["version"]),
+                   f"argument --model_uri: {name} has no version {match['version']}")
+
+
+def check_entry(flag: str, run_id: str, entry: str) -> None:
+    """The entry point must be a model's: a tool's run (compare, promote...) trained nothing."""
+    from mlflow_lab.entries import MODELS
+
+    if entry == "main" or entry in MODELS:
+        return
+    what = f"a {entry} run" if entry else "a run that records no entry point"
+    raise Refusal(f"argument {flag}: run {run_id} is {what}, not a model's training ({', '.join(MODELS)})")
+
+
+def sources(tags: dict[str, str]) -> list[str]:
+    """Where to fetch the run's commit from: the project `mlflow run` ran, the checkout the code
+    was imported from, then the checkout's remote."""
+    found = []
+    if tags.get("mlflow.source.type") == "PROJECT":
+        found.append(tags.get("mlflow.source.name", "").split("#")[0].removeprefix("file://"))
+    found += [tags.get("lab.source.root", ""), tags.get("mlflow.source.git.repoURL", "")]
+    return [source for n, source in enumerate(found) if source and source not in found[:n]]
+
