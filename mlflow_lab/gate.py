@@ -27,6 +27,8 @@ from mlflow_lab.params import param
 CHAMPION, CHALLENGER = "champion", "challenger"
 GATED = ("register_as", "min_improvement", "require_reproduced")  # the gate's settings: never logged
 REPRODUCED = "reproduced"  # the version tag `reproduce` sets: "true" or "false"
+SCORED_AS = ("candidate", "champion")  # the prefixes of the gate's metrics in the run that asked
+HELD_OUT = "-held-out"  # the suffix of the data set the gate scores on (`diab-held-out`)
 
 
 def register_as_field(what: str = "the trained model") -> Any:
@@ -140,7 +142,7 @@ def decide(entry: Entry, name: str, params, candidate_uri: str, *, min_improveme
     if not force:
         inputs, targets = entry.scoring.held_out(params)
         candidate = load(candidate_uri, "the candidate model")
-        score = evaluate(entry, candidate, inputs, targets, "candidate", "the candidate model")
+        score = evaluate(entry, candidate, inputs, targets, SCORED_AS[0], "the candidate model")
         if champion is not None:
             who = f"{name} version {held_by} (@{CHAMPION})"
             held = load(f"models:/{name}/{held_by}", who)
@@ -148,7 +150,7 @@ def decide(entry: Entry, name: str, params, candidate_uri: str, *, min_improveme
                 raise GateRefusal(f"{who} takes other inputs or gives other outputs than the candidate "
                                   "(another kind of model or feature set); nothing moved: register under "
                                   "another name, or promote with force=true")
-            champion_score = evaluate(entry, held, inputs, targets, "champion", who)
+            champion_score = evaluate(entry, held, inputs, targets, SCORED_AS[1], who)
     wins = force or champion is None or beats(entry, score, champion_score, min_improvement)
     held_back = "" if force or not (wins and require_reproduced) else not_reproduced(client, name, version)
     if version is None:
@@ -208,7 +210,7 @@ def evaluate(entry: Entry, model, inputs, targets, role: str, who: str) -> float
         raise GateRefusal(f"{who} cannot score the candidate's held-out data ({one_line(error)}); "
                           "nothing moved") from None
     frame = pd.DataFrame({"prediction": predicted, "target": np.asarray(targets)})
-    rows = mlflow.data.from_pandas(frame, name=f"{entry.name}-held-out", targets="target",
+    rows = mlflow.data.from_pandas(frame, name=f"{entry.name}{HELD_OUT}", targets="target",
                                    predictions="prediction")
     result = mlflow.models.evaluate(data=rows, model_type=entry.scoring.model_type,
                                     evaluator_config={"metric_prefix": f"{role}_",

@@ -319,7 +319,16 @@ def test_register_then_score_with_the_champion_on_the_workspace(workspace, check
     _, [logged] = runs_of(workspace, "/Users/me@example.com/batch-scoring")
     assert logged.info.status == "FINISHED" and logged.data.metrics["rows"] == 30
     assert logged.data.tags["predict.model_version"] == "1"
-    assert_token_nowhere(workspace, trained.stdout, trained.stderr, scored.stdout, scored.stderr)
+
+    again = submit(workspace, checkout, spec(tmp_path, "cpu"), "reproduce", "-P",
+                   "model_uri=models:/diab-rf@champion", experiment="/Users/me@example.com/reproductions")
+    job_logs = "".join(j.log for j in workspace.jobs.values())
+    assert again.returncode == 0, again.stderr[-3000:] + job_logs
+    version = client.get_model_version("diab-rf", "1")
+    assert version.tags["reproduced"] == "true"
+    assert f"SAME metric mse: {client.get_run(version.run_id).data.metrics['mse']!r}" in job_logs
+    assert_token_nowhere(workspace, trained.stdout, trained.stderr, scored.stdout, scored.stderr,
+                         again.stdout, again.stderr)
 
 
 def test_the_doctor_reports_the_compute_and_fails_on_an_unreadable_volume(workspace, checkout, tmp_path):

@@ -13,7 +13,7 @@ import pytest
 
 from tests.mnist_fixtures import make_mnist, write_npz
 from tests.processes import REPO, copy_project_files, dash_p, mlflow_run, project_env
-from tests.tracking_reads import all_runs, client_for, logged_models
+from tests.tracking_reads import all_runs, assert_refused, client_for, logged_models
 
 pytestmark = pytest.mark.slow
 GIT = ["git", "-c", "user.name=me", "-c", "user.email=me@example.com"]
@@ -72,15 +72,15 @@ def test_a_diab_run_from_a_git_url_is_trained_again_to_the_digit(tmp_path, sqlit
     assert trained.data.tags["mlflow.parentRunId"] == command.info.run_id
     assert trained.data.tags["mlflow.source.git.commit"] == sha
     assert trained.data.metrics["mse"] == mse and trained.info.status == "FINISHED"
-    assert {k: v for k, v in trained.data.params.items()} == original.data.params
-    assert client.get_experiment(command.info.experiment_id).name == "reproductions"
+    assert trained.data.params == original.data.params
+    assert trained.info.experiment_id == command.info.experiment_id  # the launcher's (Default here)
     report = client.download_artifacts(command.info.run_id, "reproduce.txt", str(tmp_path))
     assert Path(report).read_text().splitlines()[-1] == done.stdout.splitlines()[-1]
 
 
 def test_a_mnist_run_on_small_data_is_trained_again_to_the_digit(tmp_path, sqlite_uri):
     project, commit = committed_copy(tmp_path / "project")
-    data = write_npz(tmp_path / "mnist.npz", *make_mnist(train=600, test=200))
+    data = write_npz(tmp_path / "mnist.npz", make_mnist(n_train=600, n_test=200))
     small = {"epochs": "2", "num_hidden_units": "32", "batch_size": "64", "data_path": str(data)}
     first = mlflow_run(str(project), "-e", "mnist", *dash_p(small), env=project_env(sqlite_uri), cwd=tmp_path,
                        timeout=600)
@@ -156,8 +156,8 @@ def test_a_registered_version_is_tagged_and_the_gate_can_require_it(tmp_path, sq
     assert first.returncode == 0, first.stderr[-3000:]
     assert "forest version 1 (mse " in first.stderr and "has not been reproduced" in first.stderr
     client = client_for(sqlite_uri)
-    assert client.get_model_version_by_alias("forest", "challenger").version == "1"
-    assert client.search_model_versions("name = 'forest'")[0].aliases == ["challenger"]
+    assert str(client.get_model_version_by_alias("forest", "challenger").version) == "1"
+    assert client.get_registered_model("forest").aliases == {"challenger": 1}  # no champion yet
 
     done = reproduce(sqlite_uri, tmp_path, model_uri="models:/forest@challenger")
 
@@ -169,5 +169,12 @@ def test_a_registered_version_is_tagged_and_the_gate_can_require_it(tmp_path, sq
                                                                 "require_reproduced": "true"}),
                           env=env, cwd=tmp_path)
     assert promoted.returncode == 0, promoted.stderr[-3000:]
-    assert client.get_model_version_by_alias("forest", "champion").version == "1"
+    assert str(client.get_model_version_by_alias("forest", "champion").version) == "1"
     assert "forest version 1 (mse " in promoted.stdout and "is champion" in promoted.stdout
+
+
+def test_bad_input_under_mlflow_run_fails_the_launchers_run(tmp_path, sqlite_uri):
+    done = reproduce(sqlite_uri, tmp_path, run_id="0123456789abcdef")
+    assert done.returncode != 0
+    assert_refused(done, "reproduce", "argument --run_id: no run 0123456789abcdef in this tracking store",
+                   sqlite_uri)

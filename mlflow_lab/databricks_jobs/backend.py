@@ -126,18 +126,21 @@ def checked_flags(entry_point: str, params: dict) -> tuple[list[str], str | None
 
         parse_args(flags, here=False)
         return flags, None
-    if entry_point in ("promote", "predict", "doctor"):
+    if entry_point in ("promote", "predict", "doctor", "reproduce"):
         from mlflow_lab.doctor.params import DoctorParams
         from mlflow_lab.predict.params import PredictParams
         from mlflow_lab.promote.params import PromoteParams
+        from mlflow_lab.reproduce.params import ReproduceParams
 
-        declared_by = {"promote": PromoteParams, "predict": PredictParams, "doctor": DoctorParams}
+        declared_by = {"promote": PromoteParams, "predict": PredictParams, "doctor": DoctorParams,
+                       "reproduce": ReproduceParams}
         parse(declared_by[entry_point], flags, prog=entry_point)
-        return flags, f"{entry_point} {params.get('model_name') or params.get('model_uri') or ''}".strip()
+        named = params.get("model_name") or params.get("model_uri") or params.get("run_id") or ""
+        return flags, f"{entry_point} {named}".strip()
     model = DEFAULT if entry_point == "main" else entry_point
     if model not in MODELS:
         raise SpecError(f"entry point {entry_point!r} does not run on Databricks (allowed: main, "
-                        f"{', '.join(MODELS)}, sweep, promote, predict, doctor)")
+                        f"{', '.join(MODELS)}, sweep, promote, predict, doctor, reproduce)")
     return flags, run_name(model, parse(MODELS[model].params, flags, prog=model))
 
 

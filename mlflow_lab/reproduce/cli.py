@@ -92,7 +92,7 @@ def reproduce(client, record, params: ReproduceParams):
     again = client.get_run(new_id)
     lines = [source_line(record.provenance, record.commit),
              *metric_lines(record.metrics, again.data.metrics, params.rtol),
-             *dataset_lines(record.run, again),
+             *dataset_lines(record.datasets, again),
              pins_line(record.provenance.get("lab.environment", ""), environment()),
              recorded_line("platform", record.provenance.get("lab.platform", ""), platform_tag())]
     differing = [line.what for line in lines if line.decides and not line.same]

@@ -40,12 +40,9 @@ def metric_lines(original: dict[str, float], reproduced: dict[str, float], rtol:
     return lines
 
 
-def dataset_lines(original_run, reproduced_run) -> list[Line]:
-    """Each data set the original logged as an input, by name, against the reproduction's digest."""
-    def digests(run) -> dict[str, str]:
-        return {item.dataset.name: item.dataset.digest for item in run.inputs.dataset_inputs}
-
-    before, after = digests(original_run), digests(reproduced_run)
+def dataset_lines(before: dict[str, str], reproduced_run) -> list[Line]:
+    """Each data set's digest in the original (`before`, by name) against the reproduction's."""
+    after = {item.dataset.name: item.dataset.digest for item in reproduced_run.inputs.dataset_inputs}
     return [Line(f"data set {name}", f"digest {digest}",
                  f"digest {after[name]}" if name in after else "not logged", after.get(name) == digest)
             for name, digest in sorted(before.items())]

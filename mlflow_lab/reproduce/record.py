@@ -13,9 +13,11 @@ import re
 from typing import Any, NamedTuple
 
 from mlflow_lab.faults import Refusal, found
+from mlflow_lab.gate import HELD_OUT, SCORED_AS
 
 MODEL_URI = re.compile(r"^models:/(?P<name>[^/@]+)(?:@(?P<alias>[^/@]+)|/(?P<version>\d+))$")
 SWEEP_METRICS = ("value",)  # what a trial logs for the study beside its training's own metrics
+GATE_METRICS = tuple(f"{role}_" for role in SCORED_AS)  # what register_as adds to the run it gates
 
 
 class Original(NamedTuple):
@@ -30,10 +32,16 @@ class Original(NamedTuple):
 
     @property
     def metrics(self) -> dict[str, float]:
-        """The metrics its training logged (last values), without a sweep's own."""
+        """The metrics its training logged (last values): not a sweep's `value`, not the gate's scores."""
         trial = "sweep.trial_number" in self.run.data.tags
         return {name: value for name, value in self.run.data.metrics.items()
-                if not (trial and name in SWEEP_METRICS)}
+                if not (trial and name in SWEEP_METRICS) and not name.startswith(GATE_METRICS)}
+
+    @property
+    def datasets(self) -> dict[str, str]:
+        """The digest of each data set its training logged as an input (not the gate's held-out rows)."""
+        return {item.dataset.name: item.dataset.digest for item in self.run.inputs.dataset_inputs
+                if not item.dataset.name.endswith(HELD_OUT)}
 
 
 def original(client, run_id: str, model_uri: str) -> Original:
