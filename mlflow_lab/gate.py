@@ -28,7 +28,7 @@ CHAMPION, CHALLENGER = "champion", "challenger"
 GATED = ("register_as", "min_improvement", "require_reproduced")  # the gate's settings: never logged
 REPRODUCED = "reproduced"  # the version tag `reproduce` sets: "true" or "false"
 SCORED_AS = ("candidate", "champion")  # the prefixes of the gate's metrics in the run that asked
-HELD_OUT = "-held-out"  # the suffix of the data set the gate scores on (`diab-held-out`)
+HELD_OUT = "-held-out"  # the suffix of the data set the gate scores on (`<entry>-held-out`)
 
 
 def register_as_field(what: str = "the trained model") -> Any:
