@@ -1,5 +1,5 @@
 """Fixtures: a temporary sqlite tracking store, a real `mlflow server`, a `git daemon`,
-`mlflow models serve`."""
+`mlflow models serve`, the stand-in Databricks workspace and a clean checkout to submit from."""
 
 from __future__ import annotations
 
@@ -105,3 +105,34 @@ def served(request):
     yield serve
     for process in processes:
         stop(process)
+
+
+@pytest.fixture(scope="module")
+def shared_workspace(tmp_path_factory):
+    """The stand-in Databricks workspace and its `mlflow server`, started once per test module."""
+    from tests.databricks_workspace import TOKEN, Workspace
+
+    root = tmp_path_factory.mktemp("workspace")
+    (root / "server").mkdir()
+    server, url = start_mlflow_server(root / "server", "--default-artifact-root", str(root / "artifacts"),
+                                      "--no-serve-artifacts")  # the job's disk is shared, as /Volumes are
+    stand_in = Workspace(root / "jobs", TOKEN, url, BIN).start()
+    stand_in.store = f"sqlite:///{root}/server/mlflow.db"
+    yield stand_in
+    stand_in.stop()
+    stop(server)
+
+
+@pytest.fixture
+def workspace(shared_workspace):
+    """The module's stand-in workspace, reset: no jobs, requests, experiments or registered models."""
+    return shared_workspace.reset()
+
+
+@pytest.fixture
+def checkout(tmp_path, git_daemon):
+    """A clone of the served repository: its HEAD is on the remote, its tree is clean."""
+    url, _ = git_daemon
+    folder = tmp_path / "checkout"
+    subprocess.run(["git", "clone", "--quiet", url, str(folder)], check=True)
+    return folder

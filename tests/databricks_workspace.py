@@ -18,6 +18,7 @@ calls (aliases, versions, tags) that the project makes of Unity Catalog.
 from __future__ import annotations
 
 import inspect
+import itertools
 import json
 import os
 import subprocess
@@ -36,6 +37,9 @@ from typing import NamedTuple
 from databricks.sdk.service.jobs import JobsAPI
 from packaging.requirements import Requirement
 
+TOKEN = "dapi-test-0123456789abcdef"  # noqa: S105 (the stand-in's own)
+DIAB_EXPERIMENT = "/Users/me@example.com/sklearn-diab"
+JOB_SPECS = Path(__file__).resolve().parents[1] / "jobs"
 TRACKING_PREFIXES = ("/api/2.0/mlflow/", "/api/2.0/mlflow-artifacts/", "/api/3.0/mlflow/", "/ajax-api/")
 FAILURE_TYPES = {"SUCCESS": "SUCCESS", "CANCELED": "SUCCESS"}  # every other code here is the client's
 
@@ -83,6 +87,8 @@ class Workspace:
         self.token, self.mlflow_url, self.bin_dir = token, mlflow_url, bin_dir
         self.requests: list[Recorded] = []
         self.jobs: dict[int, Job] = {}
+        self.run_ids = itertools.count(1)  # never reused: each run checks out into its own folder
+        self.store = ""  # the tracking server's store, for `reset` and for tests to read
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
 
@@ -91,10 +97,39 @@ class Workspace:
         return self
 
     def stop(self) -> None:
+        self.stop_jobs()
+        self.server.shutdown()
+
+    def reset(self) -> Workspace:
+        """As new for the next test: no jobs, no requests, no experiments, runs or registered models.
+
+        A deleted experiment keeps its name in MLflow's store, so each is renamed first and the
+        next test can create one of the same name.
+        """
+        import uuid
+
+        import mlflow
+
+        self.stop_jobs()
+        self.jobs.clear()
+        self.requests.clear()
+        client = mlflow.MlflowClient(tracking_uri=self.store, registry_uri=self.store)
+        for model in client.search_registered_models():
+            client.delete_registered_model(model.name)
+        for experiment in client.search_experiments():
+            if experiment.experiment_id == "0":
+                for logged in client.search_runs(["0"]):
+                    client.delete_run(logged.info.run_id)
+                continue
+            client.rename_experiment(experiment.experiment_id, f"deleted-{uuid.uuid4().hex}")
+            client.delete_experiment(experiment.experiment_id)
+        return self
+
+    def stop_jobs(self) -> None:
         for job in self.jobs.values():
             if job.process and job.process.poll() is None:
                 job.process.kill()
-        self.server.shutdown()
+                job.process.wait()
 
     def job_calls(self) -> list[Recorded]:
         return [r for r in self.requests if "/jobs/" in r.path]
@@ -163,7 +198,7 @@ class Workspace:
             problem = submit_problem(payload)
             if problem:
                 return 400, {"error_code": "INVALID_PARAMETER_VALUE", "message": problem}
-            job = Job(len(self.jobs) + 1, payload)
+            job = Job(next(self.run_ids), payload)
             self.jobs[job.run_id] = job
             threading.Thread(target=self.run_job, args=(job,), daemon=True).start()
             return 200, {"run_id": job.run_id}
@@ -308,3 +343,12 @@ def satisfied(requirement: str) -> bool:
         return len(pinned) == 1 and metadata.version(parsed.name) == pinned[0].version
     except metadata.PackageNotFoundError:
         return False
+
+
+def spec(folder: Path, name: str, **extra) -> Path:
+    """A shipped job spec (jobs/NAME.json) written under `folder`; the stand-in's git host is
+    self-hosted, so it names its provider."""
+    content = json.loads((JOB_SPECS / f"{name}.json").read_text())
+    path = folder / f"{name}-spec.json"
+    path.write_text(json.dumps({**content, "git_provider": "gitHubEnterprise", **extra}))
+    return path

@@ -26,6 +26,14 @@ def make_mnist(n_train: int = 600, n_test: int = 200, seed: int = 0) -> Mnist:
     return Mnist(x_train, y_train, x_test, y_test)
 
 
+def tiny_data() -> Mnist:
+    """`make_mnist()` scaled to [0, 1] floats, as training takes it."""
+    from mnist.data import to_unit_float
+
+    raw = make_mnist()
+    return raw._replace(x_train=to_unit_float(raw.x_train), x_test=to_unit_float(raw.x_test))
+
+
 def write_npz(path: Path, data: Mnist | None = None) -> Path:
     """Save in keras's npz layout (x_train, y_train, x_test, y_test)."""
     np.savez_compressed(path, **(data or make_mnist())._asdict())

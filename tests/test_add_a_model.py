@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.databricks_workspace import TOKEN, spec
 from tests.processes import (
     BIN,
     REPO,
@@ -25,7 +26,6 @@ from tests.processes import (
     stop,
     wait_for_port,
 )
-from tests.test_databricks import TOKEN, spec, workspace  # noqa: F401 (the stand-in fixture)
 from tests.tracking_reads import client_for
 
 pytestmark = pytest.mark.slow

@@ -21,45 +21,13 @@ import pandas as pd
 import pytest
 
 from mlflow_lab.requirements import classic_pins
-from tests.databricks_workspace import Workspace
+from tests.databricks_workspace import DIAB_EXPERIMENT, TOKEN, Workspace, spec
 from tests.mnist_fixtures import write_npz
-from tests.processes import BIN, REPO, project_env, run, start_mlflow_server, stop
+from tests.processes import BIN, REPO, project_env, run
 from tests.tracking_reads import client_for
 
 pytestmark = pytest.mark.slow
-TOKEN = "dapi-test-0123456789abcdef"  # noqa: S105 (the stand-in's own)
-DIAB_EXPERIMENT = "/Users/me@example.com/sklearn-diab"
 MNIST_EXPERIMENT = "/Users/me@example.com/keras-mnist"
-
-
-@pytest.fixture
-def workspace(tmp_path):
-    root = tmp_path / "server"
-    root.mkdir()
-    server, url = start_mlflow_server(root, "--default-artifact-root", str(root / "artifacts"),
-                                      "--no-serve-artifacts")  # the job's disk is shared, as /Volumes are
-    stand_in = Workspace(tmp_path / "workspace", TOKEN, url, BIN).start()
-    stand_in.store = f"sqlite:///{root}/mlflow.db"
-    yield stand_in
-    stand_in.stop()
-    stop(server)
-
-
-@pytest.fixture
-def checkout(tmp_path, git_daemon):
-    """A clone of the served repository: its HEAD is on the remote, its tree is clean."""
-    url, sha = git_daemon
-    folder = tmp_path / "checkout"
-    subprocess.run(["git", "clone", "--quiet", url, str(folder)], check=True)
-    return folder
-
-
-def spec(tmp_path: Path, name: str, **extra) -> Path:
-    """A shipped spec; the stand-in's git host is self-hosted, so it names its provider."""
-    content = json.loads((REPO / "jobs" / f"{name}.json").read_text())
-    path = tmp_path / f"{name}-spec.json"
-    path.write_text(json.dumps({**content, "git_provider": "gitHubEnterprise", **extra}))
-    return path
 
 
 def submit(workspace, project: str | Path, spec_path: Path, entry_point: str, *args: str,

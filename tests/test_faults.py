@@ -86,15 +86,20 @@ def test_ctrl_c_under_mlflow_run_leaves_no_run_running(tmp_path, sqlite_uri):
 def test_shell_metacharacters_in_a_parameter_stay_data(tmp_path, sqlite_uri):
     marker = tmp_path / "pwned"
     hostile = f"$(touch {marker}); touch {marker} `touch {marker}`"
+    refusal = [f"mnist: error: data_path: {hostile} does not exist (give a .npz file or a folder of IDX "
+               "files)"]
     done = mlflow_run(str(REPO), "-e", "mnist", "-P", f"data_path={hostile}",
                       env=project_env(sqlite_uri), cwd=tmp_path)
-    assert done.returncode != 0
+    assert done.returncode == 1  # the launcher's status for any run that failed
     assert not marker.exists()
-    errors = [line for line in done.stderr.splitlines() if line.startswith("mnist: error:")]
-    assert errors == [f"mnist: error: data_path: {hostile} does not exist "
-                      "(give a .npz file or a folder of IDX files)"]
+    assert [line for line in done.stderr.splitlines() if line.startswith("mnist: error:")] == refusal
     [run] = all_runs(client_for(sqlite_uri))
     assert run.info.status == "FAILED"
+    direct = subprocess.run(["python", "-m", "mnist", "--data_path", hostile], env=project_env(sqlite_uri),
+                            cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert direct.returncode == 2  # bad input, said by the entry point itself
+    assert not marker.exists() and "Traceback" not in direct.stderr
+    assert [line for line in direct.stderr.splitlines() if line.startswith("mnist: error:")] == refusal
 
 
 def test_tracking_server_dying_mid_run_exits_and_registers_nothing(tmp_path):

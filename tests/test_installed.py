@@ -22,8 +22,8 @@ from pathlib import Path
 import pytest
 
 from mlflow_lab.entries import PACKAGES
+from tests.databricks_workspace import DIAB_EXPERIMENT, TOKEN, spec
 from tests.processes import copy_project_files, run, without_mlflow
-from tests.test_databricks import DIAB_EXPERIMENT, TOKEN, checkout, spec, workspace  # noqa: F401
 from tests.tracking_reads import client_for
 
 pytestmark = pytest.mark.slow

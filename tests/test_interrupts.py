@@ -15,7 +15,7 @@ import pytest
 from mlflow_lab.faults import interrupts_at_safe_points, signals_as_interrupts
 from mnist import MnistParams
 from mnist.train import train
-from tests.test_mnist_model import tiny_data
+from tests.mnist_fixtures import tiny_data
 
 LONG = MnistParams(epochs=1000, batch_size=32, num_hidden_units=16)
 

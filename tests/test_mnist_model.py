@@ -6,14 +6,8 @@ import numpy as np
 import pytest
 
 from mnist import MnistParams, fit_and_evaluate
-from mnist.data import to_unit_float
 from mnist.model import build_model
-from tests.mnist_fixtures import make_mnist
-
-
-def tiny_data():
-    raw = make_mnist()
-    return raw._replace(x_train=to_unit_float(raw.x_train), x_test=to_unit_float(raw.x_test))
+from tests.mnist_fixtures import tiny_data
 
 
 @pytest.mark.parametrize("hidden_layers", [1, 2, 3])

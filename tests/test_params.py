@@ -40,13 +40,25 @@ BAD_INPUT = [
 ]
 
 
-@pytest.mark.parametrize(("argv", "message"), BAD_INPUT)
-def test_bad_input_is_one_line_naming_the_parameter(argv, message, capsys):
+BAD_MNIST_INPUT = [  # once each a `mlflow run` case in test_mnist_e2e.py; the launcher's side is kept there
+    (["--batch_size", "0"], "argument --batch_size: must be an integer in [1, 60000], got '0'"),
+    (["--learning_rate", "0"], "argument --learning_rate: must be a number in (0, 10], got '0'"),
+    (["--dropout", "1"], "argument --dropout: must be a number in [0, 1), got '1'"),
+    (["--momentum", "abc"], "argument --momentum: must be a number in [0, 1), got 'abc'"),
+    (["--num_hidden_layers", "0"], "argument --num_hidden_layers: must be an integer in [1, 32], got '0'"),
+]
+
+
+@pytest.mark.parametrize(("model", "argv", "message"), [*(("diab", *case) for case in BAD_INPUT),
+                                                         *(("mnist", *case) for case in BAD_MNIST_INPUT)])
+def test_bad_input_is_one_line_naming_the_parameter(model, argv, message, capsys):
+    from mlflow_lab.entries import MODELS
+
     with pytest.raises(SystemExit) as stopped:
-        parse(DiabParams, argv, prog="diab")
+        parse(MODELS[model].params, argv, prog=model)
     assert stopped.value.code == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and err.startswith("diab: error: ")
+    assert err.count("\n") == 1 and err.startswith(f"{model}: error: ")
     assert message in err
 
 

@@ -2,15 +2,15 @@
 
 With `improving` a trial logs its model when its value is at least as good as the best value
 known when the driver handed it out, so the best trial always has its model; every trial still
-logs its params, metrics, data set and tags. Real `python -m mlflow_lab.sweep` runs, on the
-local pool and on a real local Spark.
+logs its params, metrics, data set and tags. Real `python -m mlflow_lab.sweep` runs on the local
+pool; tests/test_sweep_study.py checks the same on a real local Spark.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from tests.processes import java_missing, project_env, run
+from tests.processes import project_env, run
 from tests.tracking_reads import all_runs, client_for, logged_models
 
 pytestmark = pytest.mark.slow
@@ -71,13 +71,3 @@ def test_all_keeps_every_model_and_none_keeps_none(tmp_path):
     assert parent.data.params["sweep.log_models"] == "none" and models_of(client, trials) == [0, 0, 0, 0]
     assert_every_trial_logged_its_record(trials)
     assert {t.data.tags["sweep.model_logged"] for t in trials} == {"false"}
-
-
-@pytest.mark.skipif(java_missing(), reason="Spark needs Java 17 or later; none on this machine")
-def test_improving_on_spark_with_parallel_trials_keeps_the_best_model(tmp_path, sqlite_uri):
-    client, parent, trials = sweep(sqlite_uri, tmp_path, "--workers", "2", "--backend", "spark")
-    assert parent.data.params["sweep.log_models"] == "improving"
-    assert_every_trial_logged_its_record(trials)
-    assert_the_best_has_its_model(client, parent, trials)
-    for trial in trials:  # the tag says what was logged
-        assert len(logged_models(client, trial)) == (trial.data.tags["sweep.model_logged"] == "true")
