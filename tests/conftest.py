@@ -21,7 +21,18 @@ from tests.processes import (
 
 
 def pytest_configure(config):
+    """The `slow` marker; and Ctrl-C that reaches the processes the tests start.
+
+    A suite started in the background of a non-interactive shell (`cmd &`, nohup, some CI
+    runners) inherits SIGINT ignored, and so would every process it starts: the tests that
+    send Ctrl-C to a run would see it ignored. Handling it here gives the children SIGINT's
+    default again (an ignored signal stays ignored across exec; a handled one does not).
+    """
+    import signal
+
     config.addinivalue_line("markers", "slow: builds environments or trains for long; CI runs them")
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(autouse=True)

@@ -16,7 +16,8 @@ from tests.mnist_fixtures import make_mnist, write_npz
 from tests.processes import REPO, dash_p, invoke, java_missing, mlflow_run, project_env, run
 from tests.tracking_reads import all_runs, client_for, load_model, logged_models
 
-pytestmark = pytest.mark.slow  # real training, mlflow run, serving and Spark
+pytestmark = [pytest.mark.slow,  # real training, mlflow run, serving and Spark
+              pytest.mark.xdist_group("predict")]  # one registry for the module: its tests on one worker
 
 OUTPUT_COLUMNS = ["prediction", "model_name", "model_version", "model_id", "scored_at"]
 

@@ -15,6 +15,7 @@ from tests.processes import java_missing, project_env, run
 from tests.tracking_reads import all_runs, client_for
 
 pytestmark = [pytest.mark.slow,
+              pytest.mark.xdist_group("predict_spark"),  # its Spark services start once, on one worker
               pytest.mark.skipif(java_missing(), reason="Spark needs Java 17 or later; none on this machine")]
 
 

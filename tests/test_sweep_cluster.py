@@ -26,6 +26,7 @@ from tests.spark_services import Cluster, master_state, standalone_cluster
 from tests.tracking_reads import all_runs, client_for, logged_models
 
 pytestmark = [pytest.mark.slow,
+              pytest.mark.xdist_group("sweep_cluster"),  # its Spark services start once, on one worker
               pytest.mark.skipif(java_missing(), reason="Spark needs Java 17 or later; none on this machine")]
 USER, PASSWORD = "ana", "pw-only-the-driver-holds-7f3a"
 

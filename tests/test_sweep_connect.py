@@ -12,6 +12,7 @@ from tests.spark_services import connect_server as spark_connect_server
 from tests.tracking_reads import all_runs, client_for
 
 pytestmark = [pytest.mark.slow,
+              pytest.mark.xdist_group("sweep_connect"),  # its Spark services start once, on one worker
               pytest.mark.skipif(java_missing(), reason="Spark needs Java 17 or later; none on this machine")]
 GRID = ["--model", "diab", "--max_depth", "3,4", "--n_estimators", "10", "--workers", "2"]
 

@@ -18,7 +18,8 @@ from tests.mnist_fixtures import make_mnist, write_npz
 from tests.processes import REPO, dash_p, invoke, mlflow_run, project_env, run
 from tests.tracking_reads import all_runs, client_for, load_model
 
-pytestmark = pytest.mark.slow  # end to end: real processes, servers and training
+pytestmark = [pytest.mark.slow,  # end to end: real processes, servers and training
+              pytest.mark.xdist_group("sweep_e2e")]  # its two sweeps are built once: its tests on one worker
 
 DIAB_GRID = {"max_depth": "3,5", "n_estimators": "5,10", "max_features": "2,4"}  # 8 settings
 

@@ -32,7 +32,7 @@ def start_sweep(tmp_path: Path, held: str) -> tuple[subprocess.Popen, Path, str]
     env["PYTHONPATH"] = os.pathsep.join([str(REPO / "tests" / "held_trial_site"), env["PYTHONPATH"]])
     sweep = subprocess.Popen([sys.executable, "-m", "mlflow_lab.sweep", *GRID], env=env, cwd=tmp_path,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                             stdin=subprocess.DEVNULL)
+                             stdin=subprocess.DEVNULL, start_new_session=True)  # its group: killed together
     return sweep, holds, uri
 
 
@@ -51,9 +51,9 @@ def ended(sweep: subprocess.Popen) -> tuple[int, str]:
     try:
         _, stderr = sweep.communicate(timeout=DEADLINE_S)
     except subprocess.TimeoutExpired:
-        sweep.kill()
+        os.killpg(sweep.pid, signal.SIGKILL)  # its workers too: one left alive would hold the pipes open
         pytest.fail(f"the sweep still ran {DEADLINE_S} s after its worker died: "
-                    f"{sweep.communicate()[1][-2000:]}")
+                    f"{sweep.communicate(timeout=30)[1][-2000:]}")
     return sweep.returncode, stderr
 
 
