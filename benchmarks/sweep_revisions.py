@@ -1,11 +1,13 @@
 """The same sweep at another git revision and in this working tree, side by side.
 
     python benchmarks/sweep_revisions.py --base REV [--against REV2] [--server] [--pairs 3] [--workers 2]
+        [--flags "--log_models all"]
 
 Checks that a change keeps a sweep's speed: the 24-setting diab grid (benchmarks/sweep_vs_lab.py's)
 run with `python -m <the sweep's package>` from a checkout of REV and from this tree, each into a
 fresh sqlite store, interleaved, and the median of each with their ratio (`--against REV2`: a
-second revision instead of this tree, to time one commit). Each checkout is a temporary
+second revision instead of this tree, to time one commit; `--flags`: sweep flags the second side
+alone gets, such as a setting the base did not have). Each checkout is a temporary
 `git worktree`, removed at the end; both run in this environment. `--server`: both log to one
 local `mlflow server` (a new experiment per sweep) instead of sqlite files.
 """
@@ -40,6 +42,7 @@ def main() -> None:
     parser.add_argument("--server", action="store_true", help="log to a local mlflow server")
     parser.add_argument("--pairs", type=int, default=3)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--flags", default="", help="sweep flags for the second side only")
     args = parser.parse_args()
     checkouts = Path(tempfile.mkdtemp(prefix="bench-revisions-"))
     trees = {f"base {args.base}": checkouts / "base"}
@@ -59,7 +62,8 @@ def main() -> None:
                 env["PYTHONPATH"] = str(tree)
                 if server:
                     env.update(MLFLOW_TRACKING_URI=url, MLFLOW_EXPERIMENT_NAME=f"bench-{pair}-{index}")
-                seconds[name].append(timed(sweep_command(tree, args.workers), folder, env))
+                extra = args.flags.split() if index == 1 else []
+                seconds[name].append(timed([*sweep_command(tree, args.workers), *extra], folder, env))
                 shutil.rmtree(folder, ignore_errors=True)
     finally:
         if server:
