@@ -97,6 +97,14 @@ def sqlite_creation_lock(uri: str) -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
+def absolute_uri(uri: str) -> str:
+    """A relative sqlite path made absolute: a sweep's workers and executors run in other folders."""
+    prefix = "sqlite:///"
+    if uri.startswith(prefix) and not uri.startswith(prefix + "/"):
+        return prefix + os.path.abspath(uri.removeprefix(prefix))
+    return uri
+
+
 def log_dataset(dataset, context: str) -> None:
     """Log `dataset` as an input of the active run, even when other runs log it at that moment.
 

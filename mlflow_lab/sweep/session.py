@@ -7,7 +7,6 @@ and registers that model only when no trial of this session failed.
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -111,6 +110,7 @@ def run_study(plan, study_run, client, resumed: bool, starting=None):
     from mlflow_lab.sweep.resume import close_leftovers
     from mlflow_lab.sweep.space import distributions
     from mlflow_lab.sweep.study import load_study, make_pruner, make_sampler, study_name
+    from mlflow_lab.tracking import absolute_uri
 
     params, target = plan.params, plan.target
     run_id, experiment_id = study_run.info.run_id, study_run.info.experiment_id
@@ -194,14 +194,6 @@ def best_trial_run(client, study_run, target):
         f"tags.mlflow.parentRunId = '{study_run.info.run_id}' and attributes.status = 'FINISHED'",
         order_by=[f"metrics.`{target.metric}` {order}"], max_results=1)
     return runs[0] if runs and target.metric in runs[0].data.metrics else None
-
-
-def absolute_uri(uri: str) -> str:
-    """A relative sqlite path made absolute: executors and workers run in other folders."""
-    prefix = "sqlite:///"
-    if uri.startswith(prefix) and not uri.startswith(prefix + "/"):
-        return prefix + os.path.abspath(uri.removeprefix(prefix))
-    return uri
 
 
 def register_best(plan, best) -> None:

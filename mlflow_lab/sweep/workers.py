@@ -186,6 +186,24 @@ def prepare(model: str) -> None:
         import optuna  # noqa: F401
 
         entry.trainer()
+        open_store()
     except Exception:  # noqa: S110 (the first trial reports it)
         pass
     gc.freeze()
+
+
+def open_store() -> None:
+    """Open the sqlite store the trials will log to, while the driver still sets up the study.
+
+    Opening one costs a process seconds (its engine and the schema check); MLflow keeps one
+    store per URI, so the worker's first trial finds it open. The URI is the one the driver
+    hands its trials (`absolute_uri` of this environment's); other stores cost little to open.
+    """
+    import mlflow
+
+    from mlflow_lab.tracking import absolute_uri, sqlite_creation_lock
+
+    uri = absolute_uri(mlflow.get_tracking_uri())
+    if uri.startswith("sqlite:"):
+        with sqlite_creation_lock(uri):  # the driver may be creating its tables right now
+            mlflow.MlflowClient(tracking_uri=uri).search_experiments(max_results=1)
