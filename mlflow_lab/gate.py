@@ -165,7 +165,7 @@ def decide(entry: Entry, name: str, params, candidate_uri: str, *, min_improveme
 def not_reproduced(client, name: str, version: str | None) -> str:
     """Why version `version` of `name` is not known to reproduce ('' when it is); None: a new one."""
     if version is None:
-        return "has not been reproduced (it was just trained)"
+        return "has not been reproduced (a new version never has)"
     tags = client.get_model_version(name, version).tags
     if tags.get(REPRODUCED) == "true":
         return ""

@@ -42,19 +42,25 @@ def source_tags(code: Path) -> dict[str, str]:
     except (OSError, subprocess.SubprocessError):
         return {"lab.source.tree": TREE_NONE}
     tags = {"lab.source.commit": commit, "lab.source.root": str(root), "lab.source.tree": TREE_CLEAN}
-    changed = sorted(entry[3:] for entry in status.split("\0") if len(entry) > 3)
-    if changed:
-        tags.update({"lab.source.tree": TREE_UNCOMMITTED, "lab.source.changes": changes_digest(root, changed),
-                     "lab.source.changed_files": ", ".join(changed)[:CHANGED_FILES_LIMIT]})
+    entries = [entry for entry in status.split("\0") if len(entry) > 3]  # "XY name"
+    if entries:
+        untracked = sorted(entry[3:] for entry in entries if entry.startswith("??"))
+        try:
+            digest = changes_digest(root, untracked)
+        except (OSError, subprocess.SubprocessError) as error:
+            digest = f"unreadable ({type(error).__name__})"
+        changed = ", ".join(sorted(entry[3:] for entry in entries))
+        tags.update({"lab.source.tree": TREE_UNCOMMITTED, "lab.source.changes": digest,
+                     "lab.source.changed_files": changed[:CHANGED_FILES_LIMIT]})
     return tags
 
 
-def changes_digest(root: Path, changed: list[str]) -> str:
+def changes_digest(root: Path, untracked: list[str]) -> str:
     """A digest of the working tree's changes against HEAD: the same changes, the same digest."""
     digest = hashlib.sha256(git(root, "diff", "HEAD", "--binary"))
-    for name in changed:  # untracked files are not in the diff; their contents are
+    for name in untracked:  # untracked files are not in the diff; their contents are
         path = root / name
-        if path.is_file() and not git(root, "ls-files", "--", name).strip():
+        if path.is_file():
             digest.update(name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
 

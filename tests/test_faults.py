@@ -21,17 +21,20 @@ from tests.tracking_reads import all_runs, client_for
 pytestmark = pytest.mark.slow  # end to end: real processes, servers and training
 
 
-def test_unreachable_tracking_server_fails_fast_naming_the_uri_without_its_password(tmp_path):
+@pytest.mark.parametrize("command", [["diab", "--n_estimators", "5"],
+                                     ["mlflow_lab.reproduce", "--run_id", "0123456789abcdef"]])
+def test_unreachable_tracking_server_fails_fast_naming_the_uri_without_its_password(tmp_path, command):
     uri = f"http://alice:s3cret-pw@127.0.0.1:{free_port()}"
     start = time.monotonic()
-    done = subprocess.run(["python", "-m", "diab", "--n_estimators", "5"], env=project_env(uri),
+    done = subprocess.run(["python", "-m", *command], env=project_env(uri),
                           cwd=tmp_path, capture_output=True, text=True, timeout=120)
     elapsed = time.monotonic() - start
     assert done.returncode == 1
     assert elapsed < 30, elapsed
     last = done.stderr.strip().splitlines()[-1]
     port = uri.rsplit(":", 1)[1]
-    assert last.startswith(f"diab: error: tracking at http://alice:***@127.0.0.1:{port} failed")
+    prog = command[0].rpartition(".")[2]
+    assert last.startswith(f"{prog}: error: tracking at http://alice:***@127.0.0.1:{port} failed")
     assert "s3cret-pw" not in done.stderr + done.stdout
     assert "Traceback" not in done.stderr
 

@@ -64,7 +64,7 @@ def test_a_diab_run_from_a_git_url_is_trained_again_to_the_digit(tmp_path, sqlit
 
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
     mse = original.data.metrics["mse"]
-    assert f"SAME metric mse: {mse!r}" in done.stdout.splitlines()
+    assert f"SAME metric mse: {mse!r} (original), {mse!r} (reproduced)" in done.stdout.splitlines()
     assert {line.split(":")[0] for line in lines_of(done, "SAME")} == {
         "SAME source", "SAME metric mse", "SAME metric rmse", "SAME metric mae", "SAME metric r2",
         "SAME data set diabetes", "SAME environment", "SAME platform"}
@@ -97,7 +97,7 @@ def test_a_mnist_run_on_small_data_is_trained_again_to_the_digit(tmp_path, sqlit
 
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
     accuracy = original.data.metrics["test_accuracy"]
-    assert f"SAME metric test_accuracy: {accuracy!r}" in done.stdout.splitlines()
+    assert f"SAME metric test_accuracy: {accuracy!r} (original), {accuracy!r} (reproduced)" in done.stdout
     same = {line.split(":")[0] for line in lines_of(done, "SAME")}
     assert {"SAME metric loss", "SAME data set mnist"} <= same  # loss: autolog's, of the last epoch
     assert lines_of(done, "DIFFERS") == []
@@ -116,7 +116,7 @@ def test_a_run_made_from_an_uncommitted_change_differs_and_says_so_first(tmp_pat
     assert tags["lab.source.tree"] == "uncommitted" and tags["lab.source.changed_files"] == "diab/train.py"
     assert len(tags["lab.source.changes"]) == 16
 
-    done = reproduce(sqlite_uri, tmp_path, run_id=original.info.run_id)
+    done = reproduce("sqlite:///mlflow.db", tmp_path, run_id=original.info.run_id)  # the same store, relative
 
     assert done.returncode == 1, done.stdout[-2000:] + done.stderr[-3000:]
     first_line = done.stdout.splitlines()[0]
@@ -130,6 +130,39 @@ def test_a_run_made_from_an_uncommitted_change_differs_and_says_so_first(tmp_pat
     assert command.info.status == "FAILED" and command.data.tags["reproduce.result"] == "DIFFERS"
     assert trained.data.tags["lab.source.tree"] == "clean"  # it trained the commit, not the change
     assert train.read_text().count("params.seed + 1") == 1  # the user's checkout is left as it was
+
+
+def test_a_commit_that_no_longer_trains_is_exit_3_naming_the_failed_run(tmp_path, sqlite_uri):
+    """The fix that made the run train was never committed: the commit fails, which is not DIFFERS."""
+    project, _ = committed_copy(tmp_path / "project")
+    train = project / "diab" / "train.py"
+    working = train.read_text()
+    first_line = '    """Split the data, fit the forest, and return it with its test metrics."""\n'
+    train.write_text(working.replace(first_line, first_line + '    raise RuntimeError("broken")\n'))
+    subprocess.run([*GIT, "-C", str(project), "commit", "--quiet", "-am", "broken"], check=True)
+    commit = subprocess.run(["git", "-C", str(project), "rev-parse", "HEAD"], check=True, capture_output=True,
+                            text=True).stdout.strip()
+    train.write_text(working)  # the fix, never committed
+    first = mlflow_run(str(project), "-e", "diab", *dash_p(SMALL_FOREST), env=project_env(sqlite_uri),
+                       cwd=tmp_path)
+    assert first.returncode == 0, first.stderr[-3000:]
+    client = client_for(sqlite_uri)
+    [original] = all_runs(client)
+
+    done = reproduce(sqlite_uri, tmp_path, run_id=original.info.run_id)
+
+    assert done.returncode == 3, done.stdout[-2000:] + done.stderr[-3000:]
+    assert done.stdout.splitlines()[0].startswith(f"reproduce: run {original.info.run_id} was trained with "
+                                                  "uncommitted changes to diab/train.py")
+    assert "RuntimeError: broken" in done.stderr  # the training's own output says why
+    reproducing = [r for r in all_runs(client) if r.data.tags.get("reproduce.of") == original.info.run_id]
+    [command] = [r for r in reproducing if "mlflow.parentRunId" not in r.data.tags]
+    [failed] = [r for r in reproducing if r.data.tags.get("mlflow.parentRunId") == command.info.run_id]
+    assert failed.info.status == "FAILED" and command.info.status == "FAILED"
+    assert "reproduce.result" not in command.data.tags  # nothing was compared
+    assert done.stderr.strip().splitlines()[-1] == (
+        f"reproduce: error: run {original.info.run_id} could not be trained again: its training at commit "
+        f"{commit} failed (run {failed.info.run_id}, output above); nothing was compared")
 
 
 def test_a_trial_without_its_model_is_trained_again_with_one(tmp_path, sqlite_uri, git_daemon):
@@ -146,7 +179,8 @@ def test_a_trial_without_its_model_is_trained_again_with_one(tmp_path, sqlite_ur
     done = reproduce(sqlite_uri, tmp_path, run_id=trial.info.run_id, rtol="0.0")
 
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
-    assert f"SAME metric mse: {trial.data.metrics['mse']!r}" in done.stdout.splitlines()
+    mse = trial.data.metrics["mse"]
+    assert f"SAME metric mse: {mse!r} (original), {mse!r} (reproduced)" in done.stdout.splitlines()
     assert "metric value" not in done.stdout  # the study's copy of mse is not the training's
     _, trained = reproduction_of(client, trial.info.run_id)
     assert len(logged_models(client, trained)) == 1

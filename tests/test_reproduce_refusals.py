@@ -4,6 +4,7 @@ tagged; and the gate's `require_reproduced` reading a version's `reproduced` tag
 from __future__ import annotations
 
 import pytest
+from mlflow.entities import Param
 
 from mlflow_lab.reproduce.cli import main
 from tests.tracking_reads import all_runs, client_for
@@ -16,11 +17,25 @@ def shared_store(tmp_path_factory):
     uri = f"sqlite:///{tmp_path_factory.mktemp('refusals')}/mlflow.db"
     client = client_for(uri)
     experiment = client.create_experiment("runs")
+    committed = {"lab.entry": "diab", "lab.source.commit": "0" * 40}
     runs = {"notebook": client.create_run(experiment, tags={"lab.entry": "diab"}),
-            "sweep": client.create_run(experiment, tags={"best_run_id": "abc"}),
+            "sweep": client.create_run(experiment, tags={"best_run_id": "abc", **committed}),
             "compare": client.create_run(experiment, tags={"mlflow.project.entryPoint": "compare",
-                                                           "mlflow.source.git.commit": "0" * 40})}
-    client.log_param(runs["sweep"].info.run_id, "sweep.plan", "{}")
+                                                           "mlflow.source.git.commit": "0" * 40}),
+            "failed": client.create_run(experiment, tags=committed),
+            "running": client.create_run(experiment, tags=committed),
+            "no_metrics": client.create_run(experiment, tags=committed),
+            "orphan": client.create_run(experiment, tags={"sweep.trial_number": "4",
+                                                          "mlflow.parentRunId": "e" * 32})}
+    sweep_id = runs["sweep"].info.run_id
+    pruned = {"sweep.trial_number": "3", "sweep.pruned_after_epoch": "2", "mlflow.parentRunId": sweep_id}
+    runs["pruned"] = client.create_run(experiment, tags=pruned)
+    client.log_batch(sweep_id, params=[Param("sweep.plan", "{}"), Param("sweep.model", "diab")])
+    for name in ("failed", "running", "pruned", "orphan"):
+        client.log_metric(runs[name].info.run_id, "mse", 3000.0)
+    for name, status in {"notebook": "FINISHED", "compare": "FINISHED", "failed": "FAILED",
+                         "no_metrics": "FINISHED", "pruned": "KILLED", "orphan": "FINISHED"}.items():
+        client.set_terminated(runs[name].info.run_id, status)
     client.create_registered_model("files")
     client.create_model_version("files", source="/tmp/some-model")
     return uri, client, {name: run.info.run_id for name, run in runs.items()}
@@ -53,6 +68,15 @@ def store(shared_store, monkeypatch):
     ({"model_uri": "models:/nothing/3"}, "argument --model_uri: nothing has no version 3"),
     ({"model_uri": "models:/files/1"}, "argument --model_uri: models:/files/1 (version 1) has no run "
                                        "behind it"),
+    ({"run_id": "{failed}"}, "argument --run_id: run {failed} ended FAILED; only a FINISHED run's metrics "
+                             "can be compared"),
+    ({"run_id": "{running}"}, "argument --run_id: run {running} is still RUNNING; only a FINISHED run's"),
+    ({"run_id": "{pruned}"}, "argument --run_id: run {pruned} is a trial its sweep pruned after epoch 2; "
+                             "only a FINISHED run's metrics can be compared"),
+    ({"run_id": "{no_metrics}"}, "argument --run_id: run {no_metrics} logged no metrics, so there is "
+                                 "nothing to compare"),
+    ({"run_id": "{orphan}"}, "argument --run_id: run {orphan} is a sweep's trial whose sweep (run "
+                             "eeeeeeee"),
     ({"run_id": "x", "rtol": "1.5"}, "argument --rtol: must be a number in [0, 1), got '1.5'"),
 ])
 def test_bad_input_is_one_line_exit_2_and_touches_nothing(store, given, message, capsys):

@@ -9,8 +9,10 @@ training run goes with it) keeps the report as `reproduce.txt` and the tags `rep
 Given a model URI, the version is tagged `reproduced` (true or false) and `reproduced_by`.
 
 Bad input (neither or both of run_id and model_uri, a run or version that does not exist, a run
-with no source commit, a model with no run behind it) is one line and exit 2, before anything
-is trained, tagged or logged.
+with no source commit, a model with no run behind it, a run that did not finish or logged no
+metrics) is one line and exit 2, before anything is trained, tagged or logged. A reproduction
+that cannot be made (the commit is in none of the recorded sources, or its training fails) is
+one line and exit 3: that is not a DIFFERS, nothing was compared.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from mlflow_lab.reproduce.params import ReproduceParams
 
 EXPERIMENT = "reproductions"
 EXIT_DIFFERS = 1
+EXIT_NOT_TRAINED = 3
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -36,14 +39,17 @@ def main(argv: Sequence[str] | None = None) -> int:
               file=sys.stderr)
         return 2
     from mlflow_lab.faults import Refusal, one_line_errors
-    from mlflow_lab.tracking import active_run, tracking_defaults
+    from mlflow_lab.tracking import absolute_uri, active_run, tracking_defaults
 
     tracking_defaults()
     import mlflow
 
+    from mlflow_lab.patience import reach
     from mlflow_lab.reproduce.record import original
 
     with one_line_errors("reproduce"):
+        reach(mlflow.get_tracking_uri())  # a wrong or dead server: one line in seconds, not a patience
+        mlflow.set_tracking_uri(absolute_uri(mlflow.get_tracking_uri()))  # the training runs elsewhere
         client = mlflow.MlflowClient()
         try:
             record = original(client, params.run_id.strip(), params.model_uri.strip())
@@ -51,9 +57,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"reproduce: error: {refusal}", file=sys.stderr)
             return 2
         with active_run(EXPERIMENT, f"reproduce {record.run.info.run_name}"):
-            lines = reproduce(client, record, params)
-            same = all(line.same for line in lines if line.decides)
-            if not same:
+            try:
+                lines = reproduce(client, record, params)
+            except Refusal as refusal:  # the run ends FAILED: nothing could be compared
+                print(f"reproduce: error: run {record.run.info.run_id} could not be trained again: {refusal}",
+                      file=sys.stderr)
+                raise SystemExit(EXIT_NOT_TRAINED) from None
+            if not all(line.same for line in lines if line.decides):
                 raise SystemExit(EXIT_DIFFERS)  # the run ends FAILED: the reproduction did not match
     return 0
 
@@ -62,13 +72,11 @@ def reproduce(client, record, params: ReproduceParams):
     """Train `record` again inside the active run; print and record the comparison; its lines."""
     import mlflow
 
-    from mlflow_lab.provenance import environment, platform_tag
     from mlflow_lab.reproduce.compare import (
         dataset_lines,
+        environment_lines,
         likely_causes,
         metric_lines,
-        pins_line,
-        recorded_line,
         source_line,
         uncommitted_warning,
     )
@@ -85,16 +93,13 @@ def reproduce(client, record, params: ReproduceParams):
         source = checked_out(record.commit, record.sources, Path(folder))
         print(f"reproduce: training {record.entry} of run {original_id} again from {source} at "
               f"{record.commit}", file=sys.stderr)
-        new_id = trained_again(Path(folder) / "project", record.entry, record.run.data.params,
-                               own.experiment_id, f"{record.run.info.run_name} (reproduced)")
-    client.set_tag(new_id, "reproduce.of", original_id)
-    client.set_tag(new_id, "mlflow.parentRunId", own.run_id)
+        new_id = trained_again(Path(folder) / "project", record, own.experiment_id,
+                               tags={"reproduce.of": original_id, "mlflow.parentRunId": own.run_id})
     again = client.get_run(new_id)
     lines = [source_line(record.provenance, record.commit),
              *metric_lines(record.metrics, again.data.metrics, params.rtol),
              *dataset_lines(record.datasets, again),
-             pins_line(record.provenance.get("lab.environment", ""), environment()),
-             recorded_line("platform", record.provenance.get("lab.platform", ""), platform_tag())]
+             *environment_lines(record.provenance, again.data.tags)]
     differing = [line.what for line in lines if line.decides and not line.same]
     verdict = (f"reproduce: SAME: run {new_id} reproduces run {original_id}"
                + (f" within rtol {params.rtol}" if params.rtol else " to the last digit") if not differing

@@ -12,6 +12,8 @@ from typing import NamedTuple
 
 from mlflow_lab.provenance import TREE_UNCOMMITTED
 
+NOT_RECORDED = "not recorded"
+
 
 class Line(NamedTuple):
     """One comparison: what, both values, and whether they are the same."""
@@ -23,9 +25,13 @@ class Line(NamedTuple):
     decides: bool = False  # a metric: the verdict rests on it
 
     def text(self) -> str:
-        if self.same:
-            return f"SAME {self.what}: {self.original}"
-        return f"DIFFERS {self.what}: {self.original} (original), {self.reproduced} (reproduced)"
+        word = "SAME" if self.same else "DIFFERS"
+        return f"{word} {self.what}: {self.original} (original), {self.reproduced} (reproduced)"
+
+    @property
+    def recorded(self) -> bool:
+        """Whether the original recorded it (one that predates the record cannot name a cause)."""
+        return self.original != NOT_RECORDED
 
 
 def metric_lines(original: dict[str, float], reproduced: dict[str, float], rtol: float) -> list[Line]:
@@ -33,11 +39,17 @@ def metric_lines(original: dict[str, float], reproduced: dict[str, float], rtol:
     lines = []
     for name, value in sorted(original.items()):
         again = reproduced.get(name)
-        same = again is not None and (value == again if rtol == 0 else
-                                      math.isclose(value, again, rel_tol=rtol, abs_tol=0))
+        same = again is not None and equal(value, again, rtol)
         lines.append(Line(f"metric {name}", repr(value), "not logged" if again is None else repr(again),
                           same, decides=True))
     return lines
+
+
+def equal(value: float, again: float, rtol: float) -> bool:
+    """The same to the last digit (`rtol` 0) or within `rtol`; NaN on both sides is the same."""
+    if math.isnan(value) or math.isnan(again):
+        return math.isnan(value) and math.isnan(again)
+    return value == again if rtol == 0 else math.isclose(value, again, rel_tol=rtol, abs_tol=0)
 
 
 def dataset_lines(before: dict[str, str], reproduced_run) -> list[Line]:
@@ -48,10 +60,16 @@ def dataset_lines(before: dict[str, str], reproduced_run) -> list[Line]:
             for name, digest in sorted(before.items())]
 
 
+def environment_lines(original: dict[str, str], reproduced: dict[str, str]) -> list[Line]:
+    """The pins and the platform each run recorded when it trained (`lab.*` tags)."""
+    return [pins_line(original.get("lab.environment", ""), reproduced.get("lab.environment", "")),
+            recorded_line("platform", original.get("lab.platform", ""), reproduced.get("lab.platform", ""))]
+
+
 def pins_line(original: str, reproduced: str) -> Line:
     """The environment's pins; when they differ, only the distributions that differ are shown."""
     if not original:
-        return Line("environment", "not recorded", reproduced, False)
+        return Line("environment", NOT_RECORDED, reproduced, False)
     before, after = set(original.split(" ")), set(reproduced.split(" "))
     if before == after:
         return Line("environment", original, reproduced, True)
@@ -61,7 +79,7 @@ def pins_line(original: str, reproduced: str) -> Line:
 
 def recorded_line(what: str, original: str, reproduced: str) -> Line:
     """A recorded value against the reproduction's (the platform)."""
-    return Line(what, original or "not recorded", reproduced, bool(original) and original == reproduced)
+    return Line(what, original or NOT_RECORDED, reproduced, bool(original) and original == reproduced)
 
 
 def source_line(provenance: dict[str, str], commit: str) -> Line:
@@ -85,5 +103,5 @@ def uncommitted_warning(run_id: str, provenance: dict[str, str], commit: str) ->
 def likely_causes(lines: list[Line]) -> list[str]:
     """What differs besides the metrics, the likeliest cause first."""
     order = ("source", "data set", "environment", "platform")
-    differing = [line.what for line in lines if not line.same and not line.decides]
+    differing = [line.what for line in lines if not line.same and not line.decides and line.recorded]
     return [what for prefix in order for what in differing if what.startswith(prefix)]

@@ -16,7 +16,7 @@ from mlflow_lab.faults import Refusal, found
 from mlflow_lab.gate import HELD_OUT, SCORED_AS
 
 MODEL_URI = re.compile(r"^models:/(?P<name>[^/@]+)(?:@(?P<alias>[^/@]+)|/(?P<version>\d+))$")
-SWEEP_METRICS = ("value",)  # what a trial logs for the study beside its training's own metrics
+SWEEP_METRICS = re.compile(r"^(value(_\d+)?|intermediate_value)$")  # the study's, beside the training's
 GATE_METRICS = tuple(f"{role}_" for role in SCORED_AS)  # what register_as adds to the run it gates
 
 
@@ -35,7 +35,7 @@ class Original(NamedTuple):
         """The metrics its training logged (last values): not a sweep's `value`, not the gate's scores."""
         trial = "sweep.trial_number" in self.run.data.tags
         return {name: value for name, value in self.run.data.metrics.items()
-                if not (trial and name in SWEEP_METRICS) and not name.startswith(GATE_METRICS)}
+                if not (trial and SWEEP_METRICS.match(name)) and not name.startswith(GATE_METRICS)}
 
     @property
     def datasets(self) -> dict[str, str]:
@@ -47,14 +47,14 @@ class Original(NamedTuple):
 def original(client, run_id: str, model_uri: str) -> Original:
     """The run that `run_id` or `model_uri` names, read from the store."""
     version = None
+    flag = "--model_uri" if model_uri else "--run_id"
     if model_uri:
         version = registered(client, model_uri)
         run_id = version.run_id
         if not run_id:
             raise Refusal(f"argument --model_uri: {model_uri} (version {version.version}) has no run "
                           "behind it (it was registered from files), so there is nothing to train again")
-    run = found(lambda: client.get_run(run_id), f"argument --run_id: no run {run_id} in this tracking store")
-    flag = "--model_uri" if model_uri else "--run_id"
+    run = found(lambda: client.get_run(run_id), f"argument {flag}: no run {run_id} in this tracking store")
     if "sweep.plan" in run.data.params:
         best = run.data.tags.get("best_run_id", "<a trial's run id>")
         raise Refusal(f"argument {flag}: run {run_id} is a sweep, not a training run; reproduce one of its "
@@ -62,7 +62,9 @@ def original(client, run_id: str, model_uri: str) -> Original:
     source, entry = run, run.data.tags.get("lab.entry") or run.data.tags.get("mlflow.project.entryPoint", "")
     parent_id = run.data.tags.get("mlflow.parentRunId")
     if "sweep.trial_number" in run.data.tags and parent_id:
-        source = client.get_run(parent_id)
+        source = found(lambda: client.get_run(parent_id),
+                       f"argument {flag}: run {run_id} is a sweep's trial whose sweep (run {parent_id}) is "
+                       "not in this tracking store, so its source is unknown")
         entry = source.data.params.get("sweep.model", "")
     check_entry(flag, run_id, entry)
     tags = source.data.tags
@@ -70,8 +72,23 @@ def original(client, run_id: str, model_uri: str) -> Original:
     if not commit:
         raise Refusal(f"argument {flag}: run {run_id} records no source commit (it was not started from a "
                       "git checkout: a notebook, an installed package), so there is no code to train again")
+    check_finished(flag, run)
     provenance = {key: value for key, value in tags.items() if key.startswith("lab.")}
-    return Original(run, entry, commit, sources(tags), provenance, version)
+    record = Original(run, entry, commit, sources(tags), provenance, version)
+    if not record.metrics:
+        raise Refusal(f"argument {flag}: run {run_id} logged no metrics, so there is nothing to compare")
+    return record
+
+
+def check_finished(flag: str, run) -> None:
+    """Only a run that finished has the metrics its training meant to log."""
+    status, run_id = run.info.status, run.info.run_id
+    if status == "FINISHED":
+        return
+    pruned = run.data.tags.get("sweep.pruned_after_epoch")
+    what = (f"is a trial its sweep pruned after epoch {pruned}" if pruned is not None
+            else f"is still {status}" if status in ("RUNNING", "SCHEDULED") else f"ended {status}")
+    raise Refusal(f"argument {flag}: run {run_id} {what}; only a FINISHED run's metrics can be compared")
 
 
 def registered(client, model_uri: str):

@@ -42,22 +42,48 @@ def checked_out(commit: str, sources: list[str], folder: Path) -> str:
 
 def declared_parameters(project: Path, entry: str) -> set[str]:
     """The parameters the entry point declares in the checked-out MLproject."""
-    spec = yaml.safe_load((project / "MLproject").read_text())
-    point = spec.get("entry_points", {}).get(entry)
+    try:
+        spec = yaml.safe_load((project / "MLproject").read_text()) or {}
+    except (OSError, yaml.YAMLError) as error:
+        raise Refusal(f"the recorded commit has no readable MLproject ({type(error).__name__})") from None
+    point = (spec.get("entry_points") or {}).get(entry)
     if point is None:
         raise Refusal(f"the recorded commit's MLproject has no entry point {entry!r}")
     return set(point.get("parameters") or {})
 
 
-def trained_again(project: Path, entry: str, logged: dict[str, str], experiment_id: str,
-                  run_name: str) -> str:
-    """Run `entry` of the project in `project` with the `logged` params it declares (the gate's
-    settings left out: a reproduction registers nothing); its run id."""
+def trained_again(project: Path, record, experiment_id: str, tags: dict[str, str]) -> str:
+    """Run the entry point of `record` (an `Original`) from the project in `project` with the
+    params it logged that the entry point declares (the gate's settings left out: a reproduction
+    registers nothing); its run, tagged with `tags` as soon as it exists, ended FINISHED; its id.
+    A training that fails is a `Refusal`: there is nothing to compare."""
+    import mlflow
     import mlflow.projects
+    from mlflow.entities import RunTag
 
-    declared = declared_parameters(project, entry) - set(GATED)  # training again registers nothing
+    declared = declared_parameters(project, record.entry) - set(GATED)  # training again registers nothing
+    logged = record.run.data.params
     parameters = {name: logged_value(text) for name, text in logged.items() if name in declared}
-    submitted = mlflow.projects.run(str(project), entry_point=entry, parameters=parameters,
-                                    experiment_id=experiment_id, env_manager="local", run_name=run_name,
-                                    synchronous=True)
+
+    submitted = mlflow.projects.run(str(project), entry_point=record.entry, parameters=parameters,
+                                    experiment_id=experiment_id, env_manager="local",
+                                    run_name=f"{record.run.info.run_name} (reproduced)", synchronous=False)
+    client = mlflow.MlflowClient()
+    client.log_batch(submitted.run_id, tags=[RunTag(key, value) for key, value in tags.items()])
+    try:
+        trained = submitted.wait()
+    except KeyboardInterrupt:
+        submitted.cancel()
+        ended(client, submitted.run_id, "KILLED")
+        raise
+    ended(client, submitted.run_id, "FINISHED" if trained else "FAILED")
+    if not trained:
+        raise Refusal(f"its training at commit {record.commit} failed (run {submitted.run_id}, output "
+                      "above); nothing was compared")
     return submitted.run_id
+
+
+def ended(client, run_id: str, status: str) -> None:
+    """End the run with `status` unless its training already ended it (as `mlflow run` does)."""
+    if client.get_run(run_id).info.status == "RUNNING":
+        client.set_terminated(run_id, status)

@@ -1,0 +1,51 @@
+"""What a run records of its source: a git checkout's commit and whether its tree was clean."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from mlflow_lab.provenance import TREE_CLEAN, TREE_NONE, TREE_UNCOMMITTED, source_tags
+
+GIT = ["git", "-c", "user.name=me", "-c", "user.email=me@example.com"]
+
+
+def checkout(folder: Path) -> Path:
+    (folder / "pkg").mkdir(parents=True)
+    (folder / "pkg" / "train.py").write_text("SEED = 1\n")
+    for args in (["init", "--quiet"], ["add", "-A"], ["commit", "--quiet", "-m", "one"]):
+        subprocess.run([*GIT, "-C", str(folder), *args], check=True)
+    return folder
+
+
+def test_a_clean_checkout_records_its_commit_and_says_clean(tmp_path):
+    root = checkout(tmp_path / "repo")
+    tags = source_tags(root / "pkg")
+    head = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True,
+                          check=True).stdout.strip()
+    assert tags == {"lab.source.commit": head, "lab.source.root": str(root), "lab.source.tree": TREE_CLEAN}
+
+
+def test_uncommitted_changes_get_a_digest_that_follows_their_content(tmp_path):
+    root = checkout(tmp_path / "repo")
+    (root / "pkg" / "train.py").write_text("SEED = 2\n")
+    (root / "pkg" / "new file.py").write_text("X = 1\n")
+    first = source_tags(root / "pkg")
+    assert first["lab.source.tree"] == TREE_UNCOMMITTED
+    assert first["lab.source.changed_files"] == "pkg/new file.py, pkg/train.py"
+    assert source_tags(root / "pkg")["lab.source.changes"] == first["lab.source.changes"]
+    (root / "pkg" / "new file.py").write_text("X = 2\n")  # an untracked file's content counts too
+    assert source_tags(root / "pkg")["lab.source.changes"] != first["lab.source.changes"]
+
+
+def test_an_untracked_file_that_cannot_be_read_is_named_not_fatal(tmp_path):
+    root = checkout(tmp_path / "repo")
+    (root / "pkg" / "gone.py").symlink_to(root / "pkg" / "loop.py")  # a link to itself: reading fails
+    (root / "pkg" / "loop.py").symlink_to(root / "pkg" / "gone.py")
+    tags = source_tags(root / "pkg")
+    assert tags["lab.source.tree"] == TREE_UNCOMMITTED and len(tags["lab.source.changes"]) == 16
+
+
+def test_a_folder_outside_git_says_so(tmp_path):
+    (tmp_path / "pkg").mkdir()
+    assert source_tags(tmp_path / "pkg") == {"lab.source.tree": TREE_NONE}
