@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 
-def fresh_study(tracking_uri: str, experiment: str, sampler):
-    """(study, storage, experiment id, parent run id) of a new study at `tracking_uri`."""
+def fresh_study(tracking_uri: str, experiment: str, sampler, driver: bool = False):
+    """(study, storage, experiment id, parent run id) of a new study at `tracking_uri`; the
+    driver's storage (`driver`) or a worker's."""
     import mlflow
 
     from mlflow_lab.sweep.study import load_study, mark_as_study, study_name
@@ -14,7 +15,7 @@ def fresh_study(tracking_uri: str, experiment: str, sampler):
     experiment_id = client.create_experiment(experiment)
     parent = client.create_run(experiment_id).info.run_id
     mark_as_study(client, parent, "minimize")
-    study, storage = load_study(study_name(parent), experiment_id, sampler)
+    study, storage = load_study(study_name(parent), experiment_id, sampler, driver=driver)
     return study, storage, experiment_id, parent
 
 

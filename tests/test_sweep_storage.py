@@ -10,11 +10,13 @@ import pytest
 from tests.studies import fresh_study, run_id_of
 
 
-@pytest.fixture
-def study_with_every_kind_of_trial(sqlite_uri):
-    """A study holding complete, pruned (with steps), failed, running and waiting trials."""
+@pytest.fixture(params=["worker", "driver"])
+def study_with_every_kind_of_trial(sqlite_uri, request):
+    """A study holding complete, pruned (with steps), failed, running and waiting trials, written
+    through a worker's storage or the driver's (which keeps its trials in memory)."""
     sampler = optuna.samplers.TPESampler(seed=3)
-    study, storage, experiment_id, parent = fresh_study(sqlite_uri, "storage", sampler)
+    study, storage, experiment_id, parent = fresh_study(sqlite_uri, "storage", sampler,
+                                                        driver=request.param == "driver")
     for number in range(5):
         trial = study.ask()
         depth = trial.suggest_int("max_depth", 2, 12)
@@ -31,7 +33,7 @@ def study_with_every_kind_of_trial(sqlite_uri):
             study.tell(trial, depth * rate)
     study.enqueue_trial({"max_depth": 5, "rate": 0.1, "kind": "gini"})
     storage.flush_all_batches()
-    return experiment_id, parent  # the study's id is its parent run's id
+    return experiment_id, parent, storage  # the study's id is its parent run's id
 
 
 def test_every_trial_reads_back_as_mlflows_storage_reads_it(study_with_every_kind_of_trial):
@@ -39,11 +41,13 @@ def test_every_trial_reads_back_as_mlflows_storage_reads_it(study_with_every_kin
 
     from mlflow_lab.sweep.storage import FewerReadsStorage
 
-    experiment_id, study_id = study_with_every_kind_of_trial
+    experiment_id, study_id, writer = study_with_every_kind_of_trial
     ours, mlflows = FewerReadsStorage(experiment_id), MlflowStorage(experiment_id=experiment_id)
 
     trials = ours.get_all_trials(study_id)
-    assert trials == mlflows.get_all_trials(study_id)
+    assert trials == mlflows.get_all_trials(study_id) == writer.get_all_trials(study_id)
+    ids = [ours.get_trial_id_from_study_id_trial_number(study_id, t.number) for t in trials]
+    assert [writer.get_trial(run_id) for run_id in ids] == trials  # the driver's, from memory
     assert {t.state.name for t in trials} == {"COMPLETE", "PRUNED", "FAIL", "RUNNING", "WAITING"}
     [pruned] = [t for t in trials if t.state.name == "PRUNED"]
     assert pruned.intermediate_values == {0: 0.9, 1: 0.7, 2: 0.8}

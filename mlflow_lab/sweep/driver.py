@@ -60,11 +60,11 @@ class Driver:
         if cell is not None:
             self.study.sampler.cell = cell  # sweep.cells.CellSampler
         trial = self.study.ask(fixed_distributions=self.distributions)
-        self.storage.flush_all_batches()  # its params and parent tag, before a worker opens it
         run_id = self.storage.get_trial_id_from_study_id_trial_number(self.study_id, trial.number)
         setting = {**self.template.setting, **trial.params}
         name = trial_name(trial.number, MODELS[self.template.model].params(**setting))
-        set_tags(run_id, {"mlflow.runName": name, "sweep.trial_number": str(trial.number)})
+        self.storage.tag(run_id, {"mlflow.runName": name, "sweep.trial_number": str(trial.number)})
+        self.storage.flush_all_batches()  # its params, tags and name in one request, before a worker opens it
         self.in_flight[run_id] = trial
         return self.template._replace(trial_id=run_id, number=trial.number, setting=setting,
                                       best_known=self.best)
@@ -74,6 +74,9 @@ class Driver:
         from optuna.trial import TrialState
 
         trial = self.in_flight.pop(outcome.task.trial_id)
+        if outcome.task.prune:  # the worker reported its steps: the tell reads them from the store
+            self.storage.forget(outcome.task.trial_id)
+        self.label(outcome)  # queued: the tell writes the labels with the value
         if outcome.store_lost:  # a worker waited out the patience already: one try each from now on
             from mlflow_lab.patience import give_up
 
@@ -84,7 +87,6 @@ class Driver:
                 self.best = outcome.value
         else:
             self.study.tell(trial, state=TrialState[outcome.state])
-        self.label(outcome)
         self.outcomes.append(outcome)
         self.progress.update(outcome)
 
@@ -96,7 +98,7 @@ class Driver:
             tags["sweep.error"] = outcome.error[:500]
         if outcome.model_logged is not None:
             tags["sweep.model_logged"] = str(outcome.model_logged).lower()
-        set_tags(outcome.task.trial_id, tags)
+        self.storage.tag(outcome.task.trial_id, tags)
 
     def interrupt(self, interrupted: bool = True) -> None:
         """End every trial still in flight FAILED (tagged as interrupted when it was Ctrl-C)."""
@@ -106,17 +108,9 @@ class Driver:
 
         for trial_id, trial in list(self.in_flight.items()):
             with suppress(Exception):  # the store may be what failed
-                self.study.tell(trial, state=TrialState.FAIL)
                 outcome = Outcome(self.template._replace(trial_id=trial_id, number=trial.number), "FAIL",
                                   error="interrupted" if interrupted else "the sweep stopped")
                 self.label(outcome, **({"sweep.interrupted": "true"} if interrupted else {}))
+                self.study.tell(trial, state=TrialState.FAIL)
         self.in_flight.clear()
 
-
-def set_tags(run_id: str, tags: dict[str, str]) -> None:
-    """Set a trial run's tags in one request (its name too: the `mlflow.runName` tag)."""
-    import mlflow
-    from mlflow.entities import RunTag
-
-    mlflow.MlflowClient().log_batch(run_id, tags=[RunTag(key, value) for key, value in tags.items()],
-                                    synchronous=True)

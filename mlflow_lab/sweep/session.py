@@ -120,7 +120,7 @@ def run_study(plan, study_run, client, resumed: bool, starting=None):
     steps = max_steps(plan.space, target)
     sampler = make_sampler(plan.sampler, params.sampler_seed)
     pruner = make_pruner(params.pruner, prune, steps)
-    study, storage = load_study(study_name(run_id), experiment_id, sampler, pruner)
+    study, storage = load_study(study_name(run_id), experiment_id, sampler, pruner, driver=True)
     cells, count = owed(plan, study)
     tracking_uri = absolute_uri(mlflow.get_tracking_uri())
     credentials = of_driver(tracking_uri)

@@ -52,11 +52,13 @@ def make_pruner(name: str, prune: bool, steps: int):
     return optuna.pruners.MedianPruner(n_startup_trials=PRUNER_STARTUP_TRIALS, n_warmup_steps=0)
 
 
-def load_study(name: str, experiment_id: str, sampler=None, pruner=None):
-    """The study `name` from the active tracking store; returns (study, storage)."""
+def load_study(name: str, experiment_id: str, sampler=None, pruner=None, driver: bool = False):
+    """The study `name` from the active tracking store; returns (study, storage). The `driver`
+    (the one process creating trials) keeps its trials in memory (`sweep.driver_storage`)."""
     import optuna
 
+    from mlflow_lab.sweep.driver_storage import DriverStorage
     from mlflow_lab.sweep.storage import FewerReadsStorage
 
-    storage = FewerReadsStorage(experiment_id)
+    storage = DriverStorage(experiment_id) if driver else FewerReadsStorage(experiment_id)
     return optuna.load_study(study_name=name, storage=storage, sampler=sampler, pruner=pruner), storage
