@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import subprocess
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -57,6 +59,30 @@ def restore_mlflow_uris():
             os.environ.pop(name, None)
         else:
             os.environ[name] = value
+
+
+@pytest.fixture
+def connect_port(tmp_path_factory) -> Iterator[int]:
+    """Port 15002 for the Connect server pyspark starts under SPARK_API_MODE=connect, which listens
+    there and nowhere else: one test at a time across xdist workers (a lock in their shared base
+    folder), once the server of the test before has exited."""
+    import fcntl
+
+    from tests.databricks_workspace import CONNECT_PORT
+    from tests.processes import wait_until_free
+
+    deadline = time.monotonic() + 900  # longer than any test that holds it
+    with (tmp_path_factory.getbasetemp().parent / f"port-{CONNECT_PORT}.lock").open("w") as lock:
+        while True:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"port {CONNECT_PORT} was held by another test for 900 s") from None
+                time.sleep(0.5)
+        wait_until_free(CONNECT_PORT)
+        yield CONNECT_PORT
 
 
 @pytest.fixture

@@ -41,6 +41,10 @@ TOKEN = "dapi-test-0123456789abcdef"  # noqa: S105 (the stand-in's own)
 DIAB_EXPERIMENT = "/Users/me@example.com/sklearn-diab"
 JOB_SPECS = Path(__file__).resolve().parents[1] / "jobs"
 TRACKING_PREFIXES = ("/api/2.0/mlflow/", "/api/2.0/mlflow-artifacts/", "/api/3.0/mlflow/", "/ajax-api/")
+# The Connect server that pyspark starts for SPARK_API_MODE=connect listens on 15002, where its
+# client looks (a free port is for Spark's own tests only): the tests that start one hold the
+# `connect_port` fixture, so no two run at once.
+CONNECT_PORT = 15002
 FAILURE_TYPES = {"SUCCESS": "SUCCESS", "CANCELED": "SUCCESS"}  # every other code here is the client's
 
 
@@ -87,7 +91,8 @@ class Workspace:
         self.token, self.mlflow_url, self.bin_dir = token, mlflow_url, bin_dir
         self.requests: list[Recorded] = []
         self.jobs: dict[int, Job] = {}
-        self.run_ids = itertools.count(1)  # never reused: each run checks out into its own folder
+        self.run_ids = itertools.count(1)  # job run 1, 2... in each test (`reset`)
+        self.resets = 0  # each test's job runs check out under a folder of their own
         self.store = ""  # the tracking server's store, for `reset` and for tests to read
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
@@ -113,6 +118,8 @@ class Workspace:
         self.stop_jobs()
         self.jobs.clear()
         self.requests.clear()
+        self.run_ids = itertools.count(1)
+        self.resets += 1
         client = mlflow.MlflowClient(tracking_uri=self.store, registry_uri=self.store)
         for model in client.search_registered_models():
             client.delete_registered_model(model.name)
@@ -137,7 +144,9 @@ class Workspace:
     # the compute ----------------------------------------------------------------------
     def run_job(self, job: Job) -> None:
         request = job.request
-        checkout = self.root / f"run-{job.run_id}"
+        folder = self.root / f"test-{self.resets}"
+        folder.mkdir(exist_ok=True)
+        checkout = folder / f"run-{job.run_id}"
         source = request["git_source"]
         for command in (["git", "clone", "--quiet", source["git_url"], str(checkout)],
                         ["git", "-C", str(checkout), "checkout", "--quiet", source["git_commit"]]):
@@ -153,7 +162,7 @@ class Workspace:
             python = task["spark_python_task"]
             command = [str(self.bin_dir / "python"), str(checkout / python["python_file"]),
                        *python.get("parameters", [])]
-            log = self.root / f"run-{job.run_id}-{task['task_key']}.log"
+            log = folder / f"run-{job.run_id}-{task['task_key']}.log"
             with log.open("w") as out:
                 job.state = "RUNNING"
                 job.process = subprocess.Popen(command, cwd=checkout, env=self.cluster_environment(task),
@@ -176,7 +185,8 @@ class Workspace:
         """A job's environment: the workspace's credentials, none of the submitter's settings.
 
         Like the runtime's, it points Spark's Python workers at the cluster's interpreter (the
-        runtime's PYSPARK_PYTHON is /databricks/python3/bin/python3), not at a `python3` on PATH.
+        runtime's PYSPARK_PYTHON is /databricks/python3/bin/python3), not at a `python3` on PATH,
+        and puts that interpreter's scripts (`mlflow`, `pip`) first on PATH.
         Serverless and standard-access compute give a job's `SparkSession.builder.getOrCreate()`
         a Spark Connect session, and say so in no variable (no SPARK_REMOTE): here Spark's own
         SPARK_API_MODE=connect makes pyspark do the same, with a Connect server of its own.
@@ -186,9 +196,10 @@ class Workspace:
                and k != "PYTHONPATH"}
         env.update(DATABRICKS_HOST=self.url, DATABRICKS_TOKEN=self.token, PYTHONUNBUFFERED="1",
                    DATABRICKS_RUNTIME_VERSION="17.3", MLFLOW_REGISTRY_URI=self.mlflow_url,
-                   PYSPARK_PYTHON=str(self.bin_dir / "python"), SPARK_LOCAL_IP="127.0.0.1")
+                   PYSPARK_PYTHON=str(self.bin_dir / "python"), SPARK_LOCAL_IP="127.0.0.1",
+                   PATH=os.pathsep.join([str(self.bin_dir), env.get("PATH", "")]))
         if speaks_only_connect(task):
-            env["SPARK_API_MODE"] = "connect"
+            env["SPARK_API_MODE"] = "connect"  # the test holds the `connect_port` fixture
         return env
 
     # the REST API ---------------------------------------------------------------------

@@ -146,3 +146,15 @@ def invoke(url: str, body: str) -> list:
                                      headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=60) as response:
         return json.loads(response.read())["predictions"]
+
+
+
+def wait_until_free(port: int, seconds: float = 60) -> None:
+    """Wait until nothing listens on `port` (a JVM that served it may take seconds to exit)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) != 0:
+                return
+        time.sleep(0.2)
+    raise TimeoutError(f"port {port} is still taken after {seconds} s")

@@ -336,6 +336,7 @@ def test_the_doctor_reports_the_compute_and_fails_on_an_unreadable_volume(worksp
     assert_token_nowhere(workspace, healthy.stdout, healthy.stderr, missing.stdout, missing.stderr)
 
 
+@pytest.mark.usefixtures("connect_port")  # its job starts pyspark's Connect server
 def test_a_serverless_sweep_runs_its_trials_on_the_connect_session_it_is_given(workspace, checkout, tmp_path):
     """Serverless hands the job a Spark Connect session without saying so: the sweep asks the session."""
     done = submit(workspace, checkout, spec(tmp_path, "serverless"), "sweep", "-P", "model=diab",
@@ -351,6 +352,7 @@ def test_a_serverless_sweep_runs_its_trials_on_the_connect_session_it_is_given(w
     assert trials == [("3", "FINISHED"), ("4", "FINISHED")]
 
 
+@pytest.mark.usefixtures("connect_port")  # its job starts pyspark's Connect server
 def test_the_doctor_on_standard_access_sees_spark_connect(workspace, checkout, tmp_path):
     cluster = json.loads((REPO / "jobs" / "cpu.json").read_text())["new_cluster"]
     standard = spec(tmp_path, "cpu",

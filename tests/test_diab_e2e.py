@@ -11,7 +11,7 @@ import sklearn
 
 from diab import DiabParams, fit_and_evaluate
 from diab.tracking import MODEL_NAME
-from tests.processes import REPO, dash_p, mlflow_run, project_env, run
+from tests.processes import REPO, copy_project_files, dash_p, mlflow_run, project_env, run
 from tests.tracking_reads import all_runs, assert_refused, client_for, load_model, logged_models, only_run
 
 pytestmark = pytest.mark.slow  # end to end: real processes, servers and training
@@ -124,3 +124,16 @@ def test_bad_input_run_directly_creates_no_run(tmp_path, sqlite_uri):
     assert done.returncode == 2
     assert done.stderr == "diab: error: argument --max_depth: must be an integer in [1, 100], got '0'\n"
     assert not (tmp_path / "mlflow.db").exists()
+
+
+def test_a_relative_sqlite_uri_under_mlflow_run_is_refused_before_a_stray_store(tmp_path):
+    """`mlflow run` hands its tracking URI to the entry unchanged and starts it in the project's
+    folder: a relative sqlite path there names another file than the launcher's."""
+    checkout = copy_project_files(tmp_path / "project")
+    started_in = tmp_path / "elsewhere"
+    started_in.mkdir()
+    done = mlflow_run(str(checkout), "-e", "diab", "-P", "n_estimators=10",
+                      env=project_env("sqlite:///mlflow.db"), cwd=started_in)
+    assert_refused(done, "diab", "MLFLOW_TRACKING_URI=sqlite:///mlflow.db is a relative path",
+                   f"sqlite:///{started_in}/mlflow.db")
+    assert not (checkout / "mlflow.db").exists()

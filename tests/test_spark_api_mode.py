@@ -14,7 +14,7 @@ import pytest
 from tests.processes import java_missing, project_env, run
 from tests.tracking_reads import all_runs, client_for
 
-pytestmark = [pytest.mark.slow,
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("connect_port"),  # pyspark's Connect server
               pytest.mark.skipif(java_missing(), reason="Spark needs Java 17 or later; none on this machine")]
 GRID = ["--model", "diab", "--max_depth", "3,4", "--n_estimators", "10", "--workers", "2",
         "--backend", "spark"]

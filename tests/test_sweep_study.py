@@ -15,7 +15,7 @@ import time
 import pytest
 
 from tests.mnist_fixtures import write_npz
-from tests.processes import REPO, dash_p, java_missing, mlflow_run, project_env, run
+from tests.processes import copy_project_files, dash_p, java_missing, mlflow_run, project_env, run
 from tests.tracking_reads import all_runs, client_for, logged_models
 
 SEARCH = ["--model", "diab", "--max_depth", "2:16", "--n_estimators", "20:60", "--max_features", "2:10"]
@@ -188,12 +188,14 @@ SPARK_GRID = {"model": "diab", "max_depth": "3,5", "n_estimators": "10,20", "bac
 
 @needs_java
 def test_spark_under_mlflow_run_on_a_relative_sqlite_path_keeps_the_best_model(tmp_path):
-    """Executors run in Spark's own folders: the sweep hands them the store's absolute path. With
-    parallel trials and the default log_models=improving, the best trial has its model."""
-    done = mlflow_run(str(REPO), "-e", "sweep", "--experiment-name", "spark", *dash_p(SPARK_GRID),
-                      env=project_env("sqlite:///mlflow.db"), cwd=tmp_path, timeout=600)
+    """Executors run in Spark's own folders: the sweep hands them the store's absolute path (the
+    relative one works under `mlflow run` started in the project's folder). With parallel trials
+    and the default log_models=improving, the best trial has its model."""
+    project = copy_project_files(tmp_path / "project")
+    done = mlflow_run(".", "-e", "sweep", "--experiment-name", "spark", *dash_p(SPARK_GRID),
+                      env=project_env("sqlite:///mlflow.db"), cwd=project, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
-    client = client_for(f"sqlite:///{tmp_path}/mlflow.db")
+    client = client_for(f"sqlite:///{project}/mlflow.db")
     parent, trials = spark_trials(client, "spark")
     assert len(trials) == 4 and {t.info.status for t in trials} == {"FINISHED"}
     assert len({(t.data.params["max_depth"], t.data.params["n_estimators"]) for t in trials}) == 4
