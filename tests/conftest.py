@@ -33,8 +33,24 @@ def pytest_configure(config):
     import signal
 
     config.addinivalue_line("markers", "slow: builds environments or trains for long; CI runs them")
+    if config.getoption("dist", "no") == "loadgroup":
+        refuse_a_loadgroup_that_ignores_groups()
     if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
         signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def refuse_a_loadgroup_that_ignores_groups() -> None:
+    """pytest 9.2 gives items structured ids, which pytest-xdist 3.8 cannot suffix with their
+    group: `--dist loadgroup` then runs as `load`, silently (pytest-dev/pytest-xdist#1386), and
+    a group's shared services start on every worker. Stop before that."""
+    from importlib.metadata import version
+
+    from packaging.version import Version
+
+    if Version(version("pytest")) >= Version("9.2") and Version(version("pytest-xdist")) <= Version("3.8.0"):
+        raise pytest.UsageError(f"pytest {version('pytest')} with pytest-xdist {version('pytest-xdist')} "
+                                "ignores xdist_group under --dist loadgroup (pytest-dev/pytest-xdist#1386):"
+                                " install requirements-dev.txt's pins")
 
 
 @pytest.fixture(autouse=True)
