@@ -91,3 +91,45 @@ def test_a_pruned_trials_storage_stops_its_flush_thread_once_the_trial_is_done(s
     while flush_threads() > before and time.monotonic() < deadline:
         time.sleep(0.05)
     assert flush_threads() == before
+
+
+def test_a_resumed_driver_numbers_past_a_deleted_trial_and_hands_out_its_own_run(sqlite_uri):
+    """A trial run deleted from the store must not make the next trial reuse a number: the new
+    trial would be handed the old, finished run of that number."""
+    from mlflow_lab.sweep.study import load_study, study_name
+
+    sampler = optuna.samplers.TPESampler(seed=3)
+    study, storage, experiment_id, parent = fresh_study(sqlite_uri, "resumed", sampler, driver=True)
+    for _ in range(3):
+        trial = study.ask()
+        study.tell(trial, trial.suggest_int("max_depth", 2, 12))
+    storage.flush_all_batches()
+    storage.reader.delete_run(run_id_of(storage, study, study.trials[1]))
+
+    resumed, driver = load_study(study_name(parent), experiment_id, optuna.samplers.TPESampler(seed=3),
+                                 driver=True)
+    trial = resumed.ask()
+    trial.suggest_int("max_depth", 2, 12)
+    run_id = run_id_of(driver, resumed, trial)
+    assert trial.number == 3
+    assert driver.reader.get_run(run_id).info.status == "RUNNING"  # a new run, not trial 2's
+
+
+def test_a_queued_batch_that_fails_to_write_stays_queued_for_the_next_flush(sqlite_uri, monkeypatch):
+    """MLflow's storage flushes from its own thread and drops the error of a failed write: what
+    failed there must still reach the store with the driver's next flush."""
+    from mlflow.exceptions import MlflowException
+
+    study, storage, _, _ = fresh_study(sqlite_uri, "queued", optuna.samplers.TPESampler(seed=3), driver=True)
+    trial = study.ask()
+    run_id = run_id_of(storage, study, trial)
+    storage.flush_all_batches()
+    storage.tag(run_id, {"sweep.label": "kept"})
+    write = storage.reader.log_batch
+    monkeypatch.setattr(storage.reader, "log_batch", lambda *a, **k: (_ for _ in ()).throw(
+        MlflowException("the store blinked")))
+    with pytest.raises(MlflowException):
+        storage.flush_all_batches()  # as MLflow's flush thread calls it
+    monkeypatch.setattr(storage.reader, "log_batch", write)
+    storage.flush_all_batches()
+    assert storage.reader.get_run(run_id).data.tags["sweep.label"] == "kept"

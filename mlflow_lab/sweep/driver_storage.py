@@ -12,7 +12,11 @@ for; one batch of its value and the driver's labels when it is told; and its end
 A trial it created is read from memory, unless a worker reported its steps (a pruned
 sweep): `forget` it, and it is read from the store like any other. Trials it did not create
 (a resumed study's, another storage's) are read and written as `FewerReadsStorage` does.
-Numbers follow the study's trial count, read once: the driver is the only one creating trials.
+Numbers go on from the highest the study's trials hold, read once: the driver is the only one
+creating trials, and a trial run deleted from the store leaves its number unused.
+MLflow's storage flushes its batches from a thread of its own, every second, and drops what
+fails there: a batch leaves the queue only once it is written, under the lock that every queue
+change takes, so a failed write stays queued for the driver's own flush, which raises.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from __future__ import annotations
 import copy
 import datetime
 import json
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -50,11 +55,14 @@ class DriverStorage(FewerReadsStorage):
         self.mine: dict[str, FrozenTrial] = {}  # run id -> the trial as this driver made it
         self.pending: dict[str, Queued] = {}  # run id -> what its next batch writes
         self.next_number: dict[str, int] = {}  # study id -> the number of its next trial
+        self.created: dict[tuple[str, int], str] = {}  # (study id, number) -> the run this driver made
+        self.queue_lock = threading.RLock()  # `pending`, against MLflow's flush thread
 
     def create_new_trial(self, study_id, template_trial: FrozenTrial | None = None) -> str:
         number = self.next_number.get(study_id)
         if number is None:
-            number = len(self.trial_runs(study_id))
+            numbers = [int(run.data.tags.get("numbers", -1)) for run in self.trial_runs(study_id)]
+            number = max(numbers, default=-1) + 1
         self.next_number[study_id] = number + 1
         template = template_trial or FrozenTrial(
             number=number, state=TrialState.RUNNING, value=None, datetime_start=None,
@@ -72,23 +80,29 @@ class DriverStorage(FewerReadsStorage):
             user_attrs=copy.deepcopy(template.user_attrs), system_attrs=copy.deepcopy(template.system_attrs),
             intermediate_values=dict(template.intermediate_values), trial_id=run_id)
         self.mine[run_id] = trial
-        self.ids_by_number[(study_id, number)] = run_id
+        self.ids_by_number[(study_id, number)] = self.created[(study_id, number)] = run_id
         if template_trial is not None:  # an enqueued or added trial: what it holds already
             self.write_template(run_id, trial)
         return run_id
 
+    def get_trial_id_from_study_id_trial_number(self, study_id, trial_number: int) -> str:
+        created = self.created.get((study_id, trial_number))  # never another run read with that number
+        return created or super().get_trial_id_from_study_id_trial_number(study_id, trial_number)
+
     def write_template(self, run_id: str, trial: FrozenTrial) -> None:
         """Queue what a trial made from a template holds, and set its state."""
-        queued = self.pending.setdefault(run_id, Queued())
-        queued.params.update({name: str(value) for name, value in trial.params.items()})
         internal = {name: trial.distributions[name].to_internal_repr(value)
                     for name, value in trial.params.items()}
-        queued.tags.update({f"{PARAM_PREFIX}{name}": json.dumps(value) for name, value in internal.items()})
-        queued.tags.update({f"user_{k}": json.dumps(v) for k, v in trial.user_attrs.items()})
-        queued.tags.update({f"sys_{k}": json.dumps(v) for k, v in trial.system_attrs.items()})
         now = int(time.time() * 1000)
-        queued.metrics.extend(Metric(STEP_METRIC, value, now, int(step))
-                              for step, value in trial.intermediate_values.items())
+        with self.queue_lock:
+            queued = self.pending.setdefault(run_id, Queued())
+            queued.params.update({name: str(value) for name, value in trial.params.items()})
+            queued.tags.update({f"{PARAM_PREFIX}{name}": json.dumps(value)
+                                for name, value in internal.items()})
+            queued.tags.update({f"user_{k}": json.dumps(v) for k, v in trial.user_attrs.items()})
+            queued.tags.update({f"sys_{k}": json.dumps(v) for k, v in trial.system_attrs.items()})
+            queued.metrics.extend(Metric(STEP_METRIC, value, now, int(step))
+                                  for step, value in trial.intermediate_values.items())
         values = trial.values
         trial.state, state = TrialState.RUNNING, trial.state
         if state != TrialState.RUNNING:
@@ -112,26 +126,31 @@ class DriverStorage(FewerReadsStorage):
 
     def tag(self, trial_id: str, tags: dict[str, str], params: dict[str, str] | None = None) -> None:
         """Queue `tags` (and `params`) for the trial's run; the next flush or tell writes them."""
-        queued = self.pending.setdefault(trial_id, Queued())
-        queued.params.update(params or {})
-        queued.tags.update(tags)
+        with self.queue_lock:
+            queued = self.pending.setdefault(trial_id, Queued())
+            queued.params.update(params or {})
+            queued.tags.update(tags)
 
     def flush(self, trial_id: str, metrics: list[Metric] | None = None) -> None:
-        """Write what is queued for the trial (and `metrics`) in one request."""
-        queued = self.pending.pop(trial_id, Queued())
-        metrics = [*queued.metrics, *(metrics or [])]
-        if queued.params or queued.tags or metrics:
-            self.reader.log_batch(trial_id, metrics=metrics,
-                                  params=[Param(k, v) for k, v in queued.params.items()],
-                                  tags=[RunTag(k, v) for k, v in queued.tags.items()], synchronous=True)
+        """Write what is queued for the trial (and `metrics`) in one request; it leaves the queue
+        once written."""
+        with self.queue_lock:
+            queued = self.pending.get(trial_id, Queued())
+            metrics = [*queued.metrics, *(metrics or [])]
+            if queued.params or queued.tags or metrics:
+                self.reader.log_batch(trial_id, metrics=metrics,
+                                      params=[Param(k, v) for k, v in queued.params.items()],
+                                      tags=[RunTag(k, v) for k, v in queued.tags.items()], synchronous=True)
+            self.pending.pop(trial_id, None)
 
     def set_trial_intermediate_value(self, trial_id, step: int, intermediate_value: float) -> None:
         trial = self.mine.get(trial_id)
         if trial is None:
             return super().set_trial_intermediate_value(trial_id, step, intermediate_value)
         trial.intermediate_values = {**trial.intermediate_values, step: intermediate_value}
-        self.pending.setdefault(trial_id, Queued()).metrics.append(
-            Metric(STEP_METRIC, intermediate_value, int(time.time() * 1000), step))
+        with self.queue_lock:
+            self.pending.setdefault(trial_id, Queued()).metrics.append(
+                Metric(STEP_METRIC, intermediate_value, int(time.time() * 1000), step))
 
     def set_trial_user_attr(self, trial_id, key: str, value) -> None:
         trial = self.mine.get(trial_id)
@@ -148,8 +167,9 @@ class DriverStorage(FewerReadsStorage):
         self.tag(trial_id, {f"sys_{key}": json.dumps(value)})
 
     def flush_all_batches(self) -> None:
-        for trial_id in list(self.pending):
-            self.flush(trial_id)
+        with self.queue_lock:
+            for trial_id in list(self.pending):
+                self.flush(trial_id)
         super().flush_all_batches()
 
     def get_trial(self, trial_id) -> FrozenTrial:
