@@ -49,20 +49,25 @@ def launched_by_mlflow_run() -> bool:
     return bool(os.environ.get("MLFLOW_RUN_ID"))
 
 
-def refuse_a_relative_store(uri: str) -> None:
-    """`mlflow run` hands its tracking URI to the entry unchanged and starts the entry in the
-    project's folder (a local one, or a clone of a git URL): a relative sqlite path there is
-    another file than the launcher's, whose run the entry would not find. Refuse it before the
-    entry opens (and so creates) a stray store. Started in the project's folder, the launcher
-    has created the file there already, and the path is the same file for both."""
-    from mlflow_lab.faults import Refusal
+def relative_store_problem(uri: str | None = None) -> str:
+    """Under `mlflow run`, what is wrong with a relative sqlite tracking URI ("" when nothing is).
 
+    `mlflow run` hands its tracking URI to the entry unchanged and starts the entry in the
+    project's folder (a local one, or a clone of a git URL): a relative sqlite path there is
+    another file than the launcher's, whose run the entry would not find. Entries ask before
+    anything opens (and so creates) a stray store. Started in the project's folder, the launcher
+    has created the file there already, and the path is the same file for both.
+    """
+    if not launched_by_mlflow_run():
+        return ""
+    uri = os.environ.get("MLFLOW_TRACKING_URI", "") if uri is None else uri
     path = uri.removeprefix("sqlite:///")
     if (uri.startswith("sqlite:///") and path and not path.startswith("/") and path != ":memory:"
             and not Path(path).exists()):
-        raise Refusal(f"MLFLOW_TRACKING_URI={uri} is a relative path, which `mlflow run` resolves in the "
-                      f"project's folder ({os.getcwd()}), not where it was started: give an absolute "
-                      f"one, e.g. sqlite:////abs/path/{Path(path).name}")
+        return (f"MLFLOW_TRACKING_URI={uri} is a relative path, which `mlflow run` resolves in the "
+                f"project's folder ({os.getcwd()}), not where it was started: give an absolute "
+                f"one, e.g. sqlite:////abs/path/{Path(path).name}")
+    return ""
 
 
 @contextmanager
@@ -78,8 +83,11 @@ def active_run(default_experiment: str, run_name: str | None = None) -> Iterator
     from mlflow_lab.patience import reach
 
     with signals_as_interrupts():
-        if launched_by_mlflow_run():
-            refuse_a_relative_store(mlflow.get_tracking_uri())
+        problem = relative_store_problem(mlflow.get_tracking_uri())
+        if problem:
+            from mlflow_lab.faults import Refusal
+
+            raise Refusal(problem)
         reach(mlflow.get_tracking_uri())  # a wrong or dead server fails here, in seconds
         with sqlite_creation_lock(mlflow.get_tracking_uri()):
             if not any(os.environ.get(name) for name in EXPERIMENT_VARIABLES):

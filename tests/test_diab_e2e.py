@@ -126,14 +126,19 @@ def test_bad_input_run_directly_creates_no_run(tmp_path, sqlite_uri):
     assert not (tmp_path / "mlflow.db").exists()
 
 
-def test_a_relative_sqlite_uri_under_mlflow_run_is_refused_before_a_stray_store(tmp_path):
+@pytest.mark.parametrize(("entry", "params"), [
+    ("diab", ["-P", "n_estimators=10"]),
+    ("sweep", ["-P", "model=diab", "-P", "max_depth=3,4", "-P", "workers=2"]),  # workers open the store
+    ("reproduce", ["-P", "run_id=0123456789abcdef0123456789abcdef"]),  # it makes the URI absolute
+])
+def test_a_relative_sqlite_uri_under_mlflow_run_is_refused_before_a_stray_store(tmp_path, entry, params):
     """`mlflow run` hands its tracking URI to the entry unchanged and starts it in the project's
     folder: a relative sqlite path there names another file than the launcher's."""
     checkout = copy_project_files(tmp_path / "project")
     started_in = tmp_path / "elsewhere"
     started_in.mkdir()
-    done = mlflow_run(str(checkout), "-e", "diab", "-P", "n_estimators=10",
-                      env=project_env("sqlite:///mlflow.db"), cwd=started_in)
-    assert_refused(done, "diab", "MLFLOW_TRACKING_URI=sqlite:///mlflow.db is a relative path",
+    done = mlflow_run(str(checkout), "-e", entry, *params, env=project_env("sqlite:///mlflow.db"),
+                      cwd=started_in)
+    assert_refused(done, entry, "MLFLOW_TRACKING_URI=sqlite:///mlflow.db is a relative path",
                    f"sqlite:///{started_in}/mlflow.db")
     assert not (checkout / "mlflow.db").exists()

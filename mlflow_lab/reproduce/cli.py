@@ -39,8 +39,12 @@ def main(argv: Sequence[str] | None = None) -> int:
               file=sys.stderr)
         return 2
     from mlflow_lab.faults import Refusal, one_line_errors
-    from mlflow_lab.tracking import absolute_uri, active_run, tracking_defaults
+    from mlflow_lab.tracking import absolute_uri, active_run, relative_store_problem, tracking_defaults
 
+    problem = relative_store_problem()  # before the URI is made absolute (in the project's folder)
+    if problem:
+        print(f"reproduce: error: {problem}", file=sys.stderr)
+        return 2
     tracking_defaults()
     import mlflow
 

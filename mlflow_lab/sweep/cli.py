@@ -8,6 +8,7 @@ and `best_<metric>`; with `register_as` the best model is registered and the ali
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 
 from mlflow_lab.sweep.plan import parse_args
@@ -16,6 +17,12 @@ from mlflow_lab.sweep.plan import parse_args
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse, run the study's trials, record the best; return the exit status."""
     plan = parse_args(argv)
+    from mlflow_lab.tracking import relative_store_problem
+
+    problem = relative_store_problem()  # before the workers open the store
+    if problem:
+        print(f"sweep: error: {problem}", file=sys.stderr)
+        return 2
     from mlflow_lab.sweep.backends import discard, start_early
 
     starting = start_early(plan)
