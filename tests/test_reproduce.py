@@ -6,13 +6,14 @@ reproduction is compared metric by metric, to the last digit.
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from tests.mnist_fixtures import make_mnist, write_npz
-from tests.processes import REPO, copy_project_files, dash_p, mlflow_run, project_env, run
+from tests.processes import BIN, REPO, copy_project_files, dash_p, mlflow_run, project_env, run
 from tests.tracking_reads import all_runs, assert_refused, client_for, logged_models
 
 pytestmark = pytest.mark.slow
@@ -21,12 +22,15 @@ SMALL_FOREST = {"n_estimators": "20", "max_depth": "5"}
 
 
 def reproduce(uri: str, cwd: Path, launched: bool = False, **given: str) -> subprocess.CompletedProcess:
-    """`reproduce` under `mlflow run` (`launched`), else as `python -m` (one MLflow import less)."""
+    """`reproduce` under `mlflow run` (`launched`), else as `.venv/bin/python -m` with the virtual
+    environment not activated (its scripts, `mlflow` among them, not on PATH)."""
     if launched:
         return mlflow_run(str(REPO), "-e", "reproduce", *dash_p(given), env=project_env(uri), cwd=cwd,
                           timeout=600)
     flags = [arg for name, value in given.items() for arg in (f"--{name}", value)]
-    return run(["python", "-m", "mlflow_lab.reproduce", *flags], project_env(uri), cwd=cwd, timeout=600)
+    env = project_env(uri)
+    env["PATH"] = os.pathsep.join(p for p in env["PATH"].split(os.pathsep) if p != str(BIN))
+    return run([str(BIN / "python"), "-m", "mlflow_lab.reproduce", *flags], env, cwd=cwd, timeout=600)
 
 
 def committed_copy(target: Path) -> tuple[Path, str]:

@@ -10,7 +10,9 @@ in this environment (`env_manager="local"`: the pins compared are the ones that 
 
 from __future__ import annotations
 
+import os
 import subprocess
+import sys
 from pathlib import Path
 
 import yaml
@@ -65,22 +67,32 @@ def trained_again(project: Path, record, experiment_id: str, tags: dict[str, str
     logged = record.run.data.params
     parameters = {name: logged_value(text) for name, text in logged.items() if name in declared}
 
+    with_this_environments_scripts()
     submitted = mlflow.projects.run(str(project), entry_point=record.entry, parameters=parameters,
                                     experiment_id=experiment_id, env_manager="local",
                                     run_name=f"{record.run.info.run_name} (reproduced)", synchronous=False)
     client = mlflow.MlflowClient()
-    client.log_batch(submitted.run_id, tags=[RunTag(key, value) for key, value in tags.items()])
     try:
+        client.log_batch(submitted.run_id, tags=[RunTag(key, value) for key, value in tags.items()])
         trained = submitted.wait()
-    except KeyboardInterrupt:
+    except BaseException as error:  # the training runs in a session of its own: stop it too
         submitted.cancel()
-        ended(client, submitted.run_id, "KILLED")
+        ended(client, submitted.run_id, "KILLED" if isinstance(error, KeyboardInterrupt) else "FAILED")
         raise
     ended(client, submitted.run_id, "FINISHED" if trained else "FAILED")
     if not trained:
         raise Refusal(f"its training at commit {record.commit} failed (run {submitted.run_id}, output "
                       "above); nothing was compared")
     return submitted.run_id
+
+
+def with_this_environments_scripts() -> None:
+    """MLflow starts the training as `mlflow run`, found on PATH: put this interpreter's scripts
+    first, so that `.venv/bin/python -m mlflow_lab.reproduce` works without activating the
+    environment and trains with this environment's MLflow."""
+    scripts = str(Path(sys.executable).parent)
+    if (Path(scripts) / "mlflow").exists() and os.environ.get("PATH", "").split(os.pathsep)[0] != scripts:
+        os.environ["PATH"] = os.pathsep.join([scripts, os.environ.get("PATH", "")])
 
 
 def ended(client, run_id: str, status: str) -> None:
