@@ -38,12 +38,24 @@ def test_uncommitted_changes_get_a_digest_that_follows_their_content(tmp_path):
     assert source_tags(root / "pkg")["lab.source.changes"] != first["lab.source.changes"]
 
 
-def test_an_untracked_file_that_cannot_be_read_is_named_not_fatal(tmp_path):
+def test_an_untracked_file_that_cannot_be_read_is_named_not_fatal(tmp_path, monkeypatch):
     root = checkout(tmp_path / "repo")
-    (root / "pkg" / "gone.py").symlink_to(root / "pkg" / "loop.py")  # a link to itself: reading fails
+    (root / "pkg" / "secret.py").write_text("KEY = 1\n")
+    (root / "pkg" / "gone.py").symlink_to(root / "pkg" / "loop.py")  # a link loop: not a file, skipped
     (root / "pkg" / "loop.py").symlink_to(root / "pkg" / "gone.py")
+    assert len(source_tags(root / "pkg")["lab.source.changes"]) == 16
+    read = Path.read_bytes
+
+    def refused(path: Path) -> bytes:  # as a file of another user's, mode 600, would be (tests run as root)
+        if path.name == "secret.py":
+            raise PermissionError(13, "Permission denied", str(path))
+        return read(path)
+
+    monkeypatch.setattr(Path, "read_bytes", refused)
     tags = source_tags(root / "pkg")
-    assert tags["lab.source.tree"] == TREE_UNCOMMITTED and len(tags["lab.source.changes"]) == 16
+    assert tags["lab.source.tree"] == TREE_UNCOMMITTED
+    assert tags["lab.source.changes"] == "unreadable (PermissionError)"
+    assert "pkg/secret.py" in tags["lab.source.changed_files"]
 
 
 def test_a_folder_outside_git_says_so(tmp_path):
