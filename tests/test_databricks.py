@@ -151,14 +151,13 @@ def test_ctrl_c_while_following_cancels_the_job(workspace, checkout, tmp_path):
     process = subprocess.Popen(command, env=env, cwd=tmp_path, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:  # the job trains and the backend has its id
-        polled = [r for r in workspace.job_calls() if r.path.endswith("/runs/get")]
-        if polled and any(j.state == "RUNNING" for j in workspace.jobs.values()):
-            break
+    while not ([r for r in workspace.job_calls() if r.path.endswith("/runs/get")]
+               and any(j.state == "RUNNING" for j in workspace.jobs.values())):
+        assert time.monotonic() < deadline, "the job never trained while the backend followed it"
         time.sleep(0.3)
     process.send_signal(signal.SIGINT)
-    process.communicate(timeout=120)
-    assert process.returncode != 0
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 1 and err.rstrip().endswith("Aborted!"), err[-2000:]  # click's Ctrl-C
     [job] = workspace.jobs.values()
     assert job.state == "TERMINATED" and job.code == "CANCELED"
     _, [logged] = runs_of(workspace, DIAB_EXPERIMENT)
@@ -321,7 +320,7 @@ def test_the_doctor_reports_the_compute_and_fails_on_an_unreadable_volume(worksp
     assert ("OK   executor logging: classic Spark: a task logged to the run with the driver's credentials"
             in lines)
     assert f"OK   volume: {volume} is a folder of 1 entries, readable" in lines
-    assert missing.returncode != 0
+    assert missing.returncode == 1  # the launcher's status for a run that failed
     assert (f"FAIL volume: {volume / 'nope'} does not exist: check the catalog, schema and volume names "
             "(Catalog Explorer shows a file's path)") in missing.stdout
     assert "executor logging" not in missing.stdout

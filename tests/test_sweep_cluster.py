@@ -68,11 +68,20 @@ def basic(user: str, password: str) -> str:
     return "Basic " + b64encode(f"{user}:{password}".encode()).decode()
 
 
-def driver_env(auth: AuthServer, events: Path, **extra: str) -> dict[str, str]:
-    """The driver's environment: the user's credentials, and Spark's event log switched on."""
+HELD_SITE = Path(__file__).resolve().parent / "held_trial_site"
+
+
+def driver_env(auth: AuthServer, events: Path, held: Path | None = None, depths: str = "",
+               **extra: str) -> dict[str, str]:
+    """The driver's environment: the user's credentials, and Spark's event log switched on.
+    With `held`, the executors' trials of the max_depths in `depths` wait there to be killed
+    (tests/held_trial_site), or until `held/release` appears."""
     events.mkdir(exist_ok=True)
+    hold = (f"--conf spark.executorEnv.PYTHONPATH={HELD_SITE} "
+            f"--conf spark.executorEnv.HELD_TRIALS_DIR={held} "
+            f"--conf spark.executorEnv.HELD_MAX_DEPTHS={depths} ") if held else ""
     submit = (f"--conf spark.eventLog.enabled=true --conf spark.eventLog.dir={events} "
-              "--conf spark.eventLog.compress=false pyspark-shell")
+              f"--conf spark.eventLog.compress=false {hold}pyspark-shell")
     return project_env(auth.url, MLFLOW_TRACKING_USERNAME=USER, MLFLOW_TRACKING_PASSWORD=PASSWORD,
                        PYSPARK_SUBMIT_ARGS=submit, SPARK_LOCAL_IP="127.0.0.1", **extra)
 
@@ -158,23 +167,31 @@ def executor_pid(cluster: Cluster) -> int | None:
     return None
 
 
+def held_trial(held: Path, depth: int, process: subprocess.Popen, seconds: float = 240) -> int:
+    """Wait until the trial of `depth` is held in an executor's Python worker; its pid."""
+    deadline = time.monotonic() + seconds
+    while not (held / f"{depth}.pid").exists():
+        assert process.poll() is None, f"the sweep ended ({process.returncode}) before trial {depth} started"
+        assert time.monotonic() < deadline, f"the trial of max_depth {depth} did not start in {seconds} s"
+        time.sleep(0.2)
+    return int((held / f"{depth}.pid").read_text())
+
+
 def test_a_trial_whose_executor_is_lost_runs_once_and_resume_finishes_the_grid(
         cluster, auth_server, tmp_path, monkeypatch):
     client = reader(auth_server, monkeypatch)
     before = {t.info.run_id for t in trials_of(client)}
-    args = ["--model", "diab", "--max_depth", "5,6", "--n_estimators", "1500", "--workers", "1",
+    held = tmp_path / "held"
+    held.mkdir()
+    args = ["--model", "diab", "--max_depth", "5,6", "--n_estimators", "10", "--workers", "1",
             "--backend", cluster.url]
-    env = driver_env(auth_server, tmp_path / "events")
+    env = driver_env(auth_server, tmp_path / "events", held=held, depths="5")
     process = subprocess.Popen([sys.executable, "-m", "mlflow_lab.sweep", *args], env=env, cwd=tmp_path,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 240
-    while time.monotonic() < deadline:  # a trial has claimed its run: it is training now
-        claimed = [t for t in trials_of(client) if t.info.run_id not in before
-                   and "sweep.attempt" in t.data.params]
-        if claimed:
-            break
-        time.sleep(0.3)
-    assert claimed, "no trial started"
+    held_trial(held, 5, process)  # it has claimed its run: it is training now
+    [claimed] = [t for t in trials_of(client) if t.info.run_id not in before
+                 and "sweep.attempt" in t.data.params]
+    assert claimed.data.params["max_depth"] == "5"
     executor = executor_pid(cluster)
     for pid in [executor, *descendants(executor)]:  # the executor's JVM and its Python workers
         os.kill(pid, signal.SIGKILL)
@@ -182,10 +199,11 @@ def test_a_trial_whose_executor_is_lost_runs_once_and_resume_finishes_the_grid(
 
     assert process.returncode == 1, err[-3000:]  # one trial failed: said, and nothing registered
     assert "1 of 2 trials failed" in err
-    lost = client.get_run(claimed[0].info.run_id)
+    lost = client.get_run(claimed.info.run_id)
     assert lost.info.status == "FAILED"
     assert len(client.get_metric_history(lost.info.run_id, "mse")) <= 1
     [parent] = [r for r in all_runs(client) if r.info.run_id == lost.data.tags["mlflow.parentRunId"]]
+    (held / "release").touch()  # the lost cell trains when resumed
 
     resumed = subprocess.run([sys.executable, "-m", "mlflow_lab.sweep", "--resume", parent.info.run_id,
                               "--workers", "1",
@@ -209,18 +227,15 @@ def test_a_trial_whose_executor_is_lost_runs_once_and_resume_finishes_the_grid(
 def test_ctrl_c_cancels_the_cluster_trials_and_exits_130(cluster, auth_server, tmp_path, monkeypatch):
     client = reader(auth_server, monkeypatch)
     before = {t.info.run_id for t in trials_of(client)}
-    args = ["--model", "diab", "--max_depth", "20,30", "--n_estimators", "4000", "--workers", "2",
+    held = tmp_path / "held"
+    held.mkdir()
+    args = ["--model", "diab", "--max_depth", "20,30", "--n_estimators", "10", "--workers", "2",
             "--backend", cluster.url]
     process = subprocess.Popen([sys.executable, "-m", "mlflow_lab.sweep", *args],
-                               env=driver_env(auth_server, tmp_path / "events"), cwd=tmp_path,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 240
-    while time.monotonic() < deadline:  # both trials training on the executor
-        training = [t for t in trials_of(client)
-                    if t.info.run_id not in before and "sweep.attempt" in t.data.params]
-        if len(training) == 2:
-            break
-        time.sleep(0.3)
+                               env=driver_env(auth_server, tmp_path / "events", held=held, depths="20,30"),
+                               cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    for depth in (20, 30):  # both trials training on the executor
+        held_trial(held, depth, process)
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=120)
 

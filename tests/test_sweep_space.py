@@ -189,3 +189,16 @@ def test_a_plan_stored_before_sampler_seed_was_named_so_resumes_with_its_sampler
                          "pruner": "median", "space": {"max_depth": "3:9"}}, sort_keys=True)
     plan = from_stored(stored, SweepParams())
     assert plan.params.sampler_seed == 5 and "seed" not in plan.space
+
+
+@pytest.mark.parametrize(("name", "kind"), [("random", "RandomSampler"), ("tpe", "TPESampler")])
+def test_a_sampler_name_gives_that_optuna_sampler_seeded(name, kind):
+    import optuna
+
+    from mlflow_lab.sweep.study import make_sampler
+
+    first, second = make_sampler(name, 4), make_sampler(name, 4)
+    assert type(first) is getattr(optuna.samplers, kind)
+    space = {"x": FloatDistribution(0.0, 1.0)}
+    draws = [optuna.create_study(sampler=sampler).ask(space).params["x"] for sampler in (first, second)]
+    assert draws[0] == draws[1]  # the seed reaches the sampler

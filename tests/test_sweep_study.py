@@ -44,7 +44,7 @@ def settings(trials: dict) -> list[tuple]:
 
 def test_one_worker_and_one_seed_give_the_same_trials(tmp_path):
     picked = {}
-    runs = (("a", "tpe", "3"), ("b", "tpe", "3"), ("c", "random", "4"))
+    runs = (("a", "tpe", "3"), ("b", "tpe", "3"))  # which sampler a name gives: test_sweep_space.py
     for store, sampler, seed in runs:
         uri = f"sqlite:///{tmp_path}/{store}.db"
         done = sweep(uri, tmp_path, *SEARCH, "--trials", "6", "--workers", "1", "--sampler", sampler,
@@ -62,7 +62,7 @@ def test_one_worker_and_one_seed_give_the_same_trials(tmp_path):
         assert parent.data.tags["best_run_id"] == best.info.run_id
         picked[store] = settings(trials)
     assert picked["a"] == picked["b"]  # one worker, one sampler, one seed: the same trials
-    assert picked["a"] != picked["c"]
+    assert len(set(picked["a"])) > 1  # ... drawn, not one setting repeated
 
 
 def start_and_kill(uri: str, cwd, args: list[str], after: str) -> None:
