@@ -7,8 +7,8 @@ Every side runs `mlflow run . -e sweep --env-manager local` over n_estimators 10
 max_depth 4,6,8 x max_features 2,4,6,8 with two workers, interleaved, each into a fresh
 sqlite store; the Spark sides add `-P backend=spark`, `spark://...` or `sc://...`. The cluster
 and the Connect server are started once, before the first round (tests/spark_services.py).
-Prints median wall times and each side's ratio to the local pool. Goals: local Spark and the
-cluster at most 1.3x, Spark Connect at most 1.5x.
+Prints median wall times and each side's ratio to the local pool. Goals (issue 27): local Spark
+at most 1.3x, the standalone cluster at most 1.5x.
 """
 
 from __future__ import annotations
