@@ -32,7 +32,7 @@ def study_with_every_kind_of_trial(sqlite_uri, request):
         elif number < 4:
             study.tell(trial, depth * rate)
     study.enqueue_trial({"max_depth": 5, "rate": 0.1, "kind": "gini"})
-    storage.flush_all_batches()
+    getattr(storage, "write_queued", storage.flush_all_batches)()  # the driver's queue, or a worker's
     return experiment_id, parent, storage  # the study's id is its parent run's id
 
 
@@ -103,7 +103,7 @@ def test_a_resumed_driver_numbers_past_a_deleted_trial_and_hands_out_its_own_run
     for _ in range(3):
         trial = study.ask()
         study.tell(trial, trial.suggest_int("max_depth", 2, 12))
-    storage.flush_all_batches()
+    storage.write_queued()
     storage.reader.delete_run(run_id_of(storage, study, study.trials[1]))
 
     resumed, driver = load_study(study_name(parent), experiment_id, optuna.samplers.TPESampler(seed=3),
@@ -116,20 +116,22 @@ def test_a_resumed_driver_numbers_past_a_deleted_trial_and_hands_out_its_own_run
 
 
 def test_a_queued_batch_that_fails_to_write_stays_queued_for_the_next_flush(sqlite_uri, monkeypatch):
-    """MLflow's storage flushes from its own thread and drops the error of a failed write: what
-    failed there must still reach the store with the driver's next flush."""
+    """MLflow's storage flushes from its own thread and drops the error of a failed write: the
+    driver's queue is written by the driver only, where a failure raises and the batch stays."""
     from mlflow.exceptions import MlflowException
 
     study, storage, _, _ = fresh_study(sqlite_uri, "queued", optuna.samplers.TPESampler(seed=3), driver=True)
     trial = study.ask()
     run_id = run_id_of(storage, study, trial)
-    storage.flush_all_batches()
+    storage.write_queued()
     storage.tag(run_id, {"sweep.label": "kept"})
     write = storage.reader.log_batch
     monkeypatch.setattr(storage.reader, "log_batch", lambda *a, **k: (_ for _ in ()).throw(
         MlflowException("the store blinked")))
-    with pytest.raises(MlflowException):
-        storage.flush_all_batches()  # as MLflow's flush thread calls it
+    storage.flush_all_batches()  # as MLflow's flush thread calls it: not the driver's queue
+    with pytest.raises(MlflowException, match="blinked"):
+        storage.write_queued()
     monkeypatch.setattr(storage.reader, "log_batch", write)
-    storage.flush_all_batches()
+    assert "sweep.label" not in storage.reader.get_run(run_id).data.tags
+    storage.write_queued()
     assert storage.reader.get_run(run_id).data.tags["sweep.label"] == "kept"

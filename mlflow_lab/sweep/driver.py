@@ -64,7 +64,7 @@ class Driver:
         setting = {**self.template.setting, **trial.params}
         name = trial_name(trial.number, MODELS[self.template.model].params(**setting))
         self.storage.tag(run_id, {"mlflow.runName": name, "sweep.trial_number": str(trial.number)})
-        self.storage.flush_all_batches()  # its params, tags and name in one request, before a worker opens it
+        self.storage.flush(run_id)  # its params, tags and name in one request, before a worker opens it
         self.in_flight[run_id] = trial
         return self.template._replace(trial_id=run_id, number=trial.number, setting=setting,
                                       best_known=self.best)

@@ -14,9 +14,10 @@ sweep): `forget` it, and it is read from the store like any other. Trials it did
 (a resumed study's, another storage's) are read and written as `FewerReadsStorage` does.
 Numbers go on from the highest the study's trials hold, read once: the driver is the only one
 creating trials, and a trial run deleted from the store leaves its number unused.
-MLflow's storage flushes its batches from a thread of its own, every second, and drops what
-fails there: a batch leaves the queue only once it is written, under the lock that every queue
-change takes, so a failed write stays queued for the driver's own flush, which raises.
+MLflow's storage flushes its own batches from a thread of its own, every second, and drops
+what fails there: that thread (`flush_all_batches`) never writes this queue. The driver writes
+it (`flush`, `write_queued`), where a failure raises; a batch leaves the queue only once it is
+written, under the lock that every change to the queue takes.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ class DriverStorage(FewerReadsStorage):
         self.pending: dict[str, Queued] = {}  # run id -> what its next batch writes
         self.next_number: dict[str, int] = {}  # study id -> the number of its next trial
         self.created: dict[tuple[str, int], str] = {}  # (study id, number) -> the run this driver made
-        self.queue_lock = threading.RLock()  # `pending`, against MLflow's flush thread
+        self.queue_lock = threading.RLock()  # `pending`, between the driver's threads
 
     def create_new_trial(self, study_id, template_trial: FrozenTrial | None = None) -> str:
         number = self.next_number.get(study_id)
@@ -166,11 +167,12 @@ class DriverStorage(FewerReadsStorage):
         trial.system_attrs = {**trial.system_attrs, key: value}
         self.tag(trial_id, {f"sys_{key}": json.dumps(value)})
 
-    def flush_all_batches(self) -> None:
+    def write_queued(self) -> None:
+        """Write every trial's queued batch, then MLflow's own batches."""
         with self.queue_lock:
             for trial_id in list(self.pending):
                 self.flush(trial_id)
-        super().flush_all_batches()
+        self.flush_all_batches()
 
     def get_trial(self, trial_id) -> FrozenTrial:
         trial = self.mine.get(trial_id)
@@ -210,8 +212,8 @@ class DriverStorage(FewerReadsStorage):
         return True
 
     def get_all_trials(self, study_id, deepcopy: bool = True, states=None) -> list[FrozenTrial]:
+        self.write_queued()
         if tuple(states or ()) == (TrialState.WAITING,):  # every ask looks for an enqueued trial
-            self.flush_all_batches()
             runs = self.reader.search_runs([self.experiment_id], filter_string=(
                 f"tags.{MLFLOW_PARENT_RUN_ID} = '{study_id}' and attributes.status = '{WAITING_STATUS}'"))
             return [self.frozen(run) for run in runs]
