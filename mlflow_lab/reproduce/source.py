@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 
 import yaml
@@ -20,6 +21,7 @@ import yaml
 from mlflow_lab.faults import Refusal
 from mlflow_lab.gate import GATED
 from mlflow_lab.params import logged_value
+from mlflow_lab.patience import give_up_after
 
 
 def checked_out(commit: str, sources: list[str], folder: Path) -> str:
@@ -76,6 +78,7 @@ def trained_again(project: Path, record, experiment_id: str, tags: dict[str, str
         client.log_batch(submitted.run_id, tags=[RunTag(key, value) for key, value in tags.items()])
         trained = submitted.wait()
     except BaseException as error:  # the training runs in a session of its own: stop it too
+        give_up_after(error)  # a lost store: one try to end the run, not another patience
         submitted.cancel()
         ended(client, submitted.run_id, "KILLED" if isinstance(error, KeyboardInterrupt) else "FAILED")
         raise
@@ -90,9 +93,11 @@ def with_this_environments_scripts() -> None:
     """MLflow starts the training as `mlflow run`, found on PATH: put this interpreter's scripts
     first, so that `.venv/bin/python -m mlflow_lab.reproduce` works without activating the
     environment and trains with this environment's MLflow."""
-    scripts = str(Path(sys.executable).parent)
-    if (Path(scripts) / "mlflow").exists() and os.environ.get("PATH", "").split(os.pathsep)[0] != scripts:
-        os.environ["PATH"] = os.pathsep.join([scripts, os.environ.get("PATH", "")])
+    for scripts in (sysconfig.get_path("scripts"), str(Path(sys.executable).parent)):
+        if (Path(scripts) / "mlflow").exists():
+            if os.environ.get("PATH", "").split(os.pathsep)[0] != scripts:
+                os.environ["PATH"] = os.pathsep.join([scripts, os.environ.get("PATH", "")])
+            return
 
 
 def ended(client, run_id: str, status: str) -> None:
