@@ -198,15 +198,29 @@ def test_dirty_or_unpushed_work_is_refused_before_any_request(workspace, checkou
     no_submission(workspace)
 
 
-@pytest.mark.parametrize(("change", "problem"), [
+MALFORMED = [
     ({"new_cluster": {"spark_version": "17.3.x-scala2.13", "use_ml_runtime": True, "nodetype_id": "i3"}},
      "new_cluster is not a Databricks cluster spec (unknown fields nodetype_id)"),
     ({"new_cluster": {"spark_version": "12.2.x-cpu-ml-scala2.12", "node_type_id": "i3.xlarge"}},
      "is older than 13.3 LTS"),
     ({"environment": {"environment_version": "4"}}, "needs exactly one of"),
     ({"clusters": 1}, "unknown keys clusters"),
-])
-def test_malformed_spec_is_refused_naming_the_file(workspace, checkout, tmp_path, change, problem):
+]
+
+
+@pytest.mark.parametrize(("change", "problem"), MALFORMED)
+def test_malformed_spec_is_refused_naming_the_file(tmp_path, change, problem):
+    """What the backend checks before any request (the launcher's side: the test below)."""
+    from mlflow_lab.databricks_jobs.spec import SpecError, load_spec
+
+    path = spec(tmp_path, "cpu", **change)
+    with pytest.raises(SpecError) as refused:
+        load_spec(json.loads(path.read_text()), name=str(path))
+    assert str(refused.value).startswith(f"{path}: ") and problem in str(refused.value)
+
+
+def test_a_malformed_spec_under_mlflow_run_is_one_line_and_no_request(workspace, checkout, tmp_path):
+    change, problem = MALFORMED[0]
     path = spec(tmp_path, "cpu", **change)
     done = submit(workspace, checkout, path, "diab")
     assert done.returncode == 1

@@ -177,8 +177,17 @@ def held_trial(held: Path, depth: int, process: subprocess.Popen, seconds: float
     return int((held / f"{depth}.pid").read_text())
 
 
+def let_go(held: Path, process: subprocess.Popen) -> None:
+    """After a test, held or failed: release its held trials and end its sweep (the cluster's
+    two cores are the next test's)."""
+    (held / "release").touch()
+    if process.poll() is None:
+        process.kill()
+        process.wait(timeout=60)
+
+
 def test_a_trial_whose_executor_is_lost_runs_once_and_resume_finishes_the_grid(
-        cluster, auth_server, tmp_path, monkeypatch):
+        cluster, auth_server, tmp_path, monkeypatch, request):
     client = reader(auth_server, monkeypatch)
     before = {t.info.run_id for t in trials_of(client)}
     held = tmp_path / "held"
@@ -188,6 +197,7 @@ def test_a_trial_whose_executor_is_lost_runs_once_and_resume_finishes_the_grid(
     env = driver_env(auth_server, tmp_path / "events", held=held, depths="5")
     process = subprocess.Popen([sys.executable, "-m", "mlflow_lab.sweep", *args], env=env, cwd=tmp_path,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    request.addfinalizer(lambda: let_go(held, process))
     held_trial(held, 5, process)  # it has claimed its run: it is training now
     [claimed] = [t for t in trials_of(client) if t.info.run_id not in before
                  and "sweep.attempt" in t.data.params]
@@ -201,6 +211,7 @@ def test_a_trial_whose_executor_is_lost_runs_once_and_resume_finishes_the_grid(
     assert "1 of 2 trials failed" in err
     lost = client.get_run(claimed.info.run_id)
     assert lost.info.status == "FAILED"
+    assert lost.data.tags["sweep.error"].startswith("not run again")  # Spark's retry, refused
     assert len(client.get_metric_history(lost.info.run_id, "mse")) <= 1
     [parent] = [r for r in all_runs(client) if r.info.run_id == lost.data.tags["mlflow.parentRunId"]]
     (held / "release").touch()  # the lost cell trains when resumed
@@ -224,7 +235,8 @@ def test_a_trial_whose_executor_is_lost_runs_once_and_resume_finishes_the_grid(
             assert len(history) <= 1 and len(models) <= 1  # the lost attempt may have logged before dying
 
 
-def test_ctrl_c_cancels_the_cluster_trials_and_exits_130(cluster, auth_server, tmp_path, monkeypatch):
+def test_ctrl_c_cancels_the_cluster_trials_and_exits_130(cluster, auth_server, tmp_path, monkeypatch,
+                                                          request):
     client = reader(auth_server, monkeypatch)
     before = {t.info.run_id for t in trials_of(client)}
     held = tmp_path / "held"
@@ -234,8 +246,8 @@ def test_ctrl_c_cancels_the_cluster_trials_and_exits_130(cluster, auth_server, t
     process = subprocess.Popen([sys.executable, "-m", "mlflow_lab.sweep", *args],
                                env=driver_env(auth_server, tmp_path / "events", held=held, depths="20,30"),
                                cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    for depth in (20, 30):  # both trials training on the executor
-        held_trial(held, depth, process)
+    request.addfinalizer(lambda: let_go(held, process))
+    held_pids = [held_trial(held, depth, process) for depth in (20, 30)]  # both training on the executor
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=120)
 
@@ -245,6 +257,6 @@ def test_ctrl_c_cancels_the_cluster_trials_and_exits_130(cluster, auth_server, t
     apps = master_state(cluster.web)
     assert not [app for app in apps["activeapps"] if app["name"] == "sweep"]  # its jobs and executors gone
     deadline = time.monotonic() + 30
-    while executor_pid(cluster) is not None:  # the worker stops the executors it ran for the sweep
-        assert time.monotonic() < deadline, "an executor of the interrupted sweep is still running"
-        time.sleep(0.5)
+    while executor_pid(cluster) is not None or any(Path(f"/proc/{pid}").exists() for pid in held_pids):
+        assert time.monotonic() < deadline, "an executor (or a trial's Python worker) is still running"
+        time.sleep(0.5)  # the worker stops the executors it ran for the sweep, and their Python workers

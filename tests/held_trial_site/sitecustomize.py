@@ -9,26 +9,54 @@ kill the worker holding a known trial in the middle of its training; or, when th
 Otherwise nothing happens.
 """
 
+import importlib.abc
 import os
 import sys
 
 WORKER_ARGS = ("--multiprocessing-fork", "pyspark.daemon")
+HOLD_AT_MOST_S = 600  # a test that died leaves no trial held for ever
 
-if os.environ.get("HELD_TRIALS_DIR") and any(arg in sys.orig_argv for arg in WORKER_ARGS):
+
+def _held_or_trained(train):
     import time
     from pathlib import Path
 
-    import diab.tracking
+    held_depths = set(os.environ.get("HELD_MAX_DEPTHS", "").split(","))
 
-    _held = set(os.environ.get("HELD_MAX_DEPTHS", "").split(","))
-    _train = diab.tracking.fit_and_evaluate
-
-    def _held_or_trained(params, *args, **kwargs):
-        if str(params.max_depth) in _held:
+    def held_or_trained(params, *args, **kwargs):
+        if str(params.max_depth) in held_depths:
             held = Path(os.environ["HELD_TRIALS_DIR"])
-            (held / f"{params.max_depth}.pid").write_text(str(os.getpid()))
-            while not (held / "release").exists():
+            written = held / f".{params.max_depth}.pid"
+            written.write_text(str(os.getpid()))
+            written.rename(held / f"{params.max_depth}.pid")  # whole, once it appears
+            deadline = time.monotonic() + HOLD_AT_MOST_S
+            while not (held / "release").exists() and time.monotonic() < deadline:
                 time.sleep(0.1)
-        return _train(params, *args, **kwargs)
+        return train(params, *args, **kwargs)
 
-    diab.tracking.fit_and_evaluate = _held_or_trained
+    return held_or_trained
+
+
+class _PatchOnImport(importlib.abc.MetaPathFinder):
+    """Wraps diab.tracking's training when the worker itself imports it: pyspark.daemon forks
+    its workers and must not import pandas (threads) before it does."""
+
+    def find_spec(self, fullname, path, target=None):
+        if fullname != "diab.tracking":
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(fullname)
+        load = spec.loader.exec_module
+
+        def exec_module(module):
+            load(module)
+            module.fit_and_evaluate = _held_or_trained(module.fit_and_evaluate)
+
+        spec.loader.exec_module = exec_module
+        return spec
+
+
+if os.environ.get("HELD_TRIALS_DIR") and any(arg in sys.orig_argv for arg in WORKER_ARGS):
+    import importlib.util
+
+    sys.meta_path.insert(0, _PatchOnImport())
