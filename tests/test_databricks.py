@@ -110,20 +110,6 @@ def test_mnist_on_the_gpu_spec_from_a_git_url(workspace, git_daemon, tmp_path):
     assert_token_nowhere(workspace, done.stdout, done.stderr)
 
 
-def test_diab_serverless_gets_the_pins_as_environment_dependencies(workspace, checkout, tmp_path):
-    done = submit(workspace, checkout, spec(tmp_path, "serverless"), "diab", "-P", "n_estimators=10")
-    assert done.returncode == 0, done.stderr[-3000:] + "".join(j.log for j in workspace.jobs.values())
-    [job] = workspace.jobs.values()
-    [task] = job.request["tasks"]
-    assert "new_cluster" not in task and "libraries" not in task
-    [environment] = job.request["environments"]
-    assert task["environment_key"] == environment["environment_key"]
-    assert environment["spec"]["environment_version"] == "4"
-    assert "tensorflow-cpu==2.21.0" in environment["spec"]["dependencies"]  # no ML runtime here
-    _, [logged] = runs_of(workspace, DIAB_EXPERIMENT)
-    assert logged.info.status == "FINISHED" and "mse" in logged.data.metrics
-
-
 def test_failing_jobs_end_the_run_failed_with_one_line(workspace, checkout, tmp_path):
     missing = tmp_path / "missing.npz"
     failed = submit(workspace, checkout, spec(tmp_path, "cpu"), "mnist", "-P", f"data_path={missing}",
@@ -162,20 +148,6 @@ def test_ctrl_c_while_following_cancels_the_job(workspace, checkout, tmp_path):
     assert job.state == "TERMINATED" and job.code == "CANCELED"
     _, [logged] = runs_of(workspace, DIAB_EXPERIMENT)
     assert logged.info.status == "KILLED"
-
-
-def test_detached_submission_is_followed_later(workspace, checkout, tmp_path):
-    done = submit(workspace, checkout, spec(tmp_path, "cpu"), "diab", "-P", "n_estimators=10",
-                  DBJOBS_DETACH="1")
-    assert done.returncode == 0, done.stderr[-3000:]
-    _, [logged] = runs_of(workspace, DIAB_EXPERIMENT)
-    env = project_env("databricks", DATABRICKS_HOST=workspace.url, DATABRICKS_TOKEN=TOKEN,
-                      DBJOBS_POLL_SECONDS="0.3")
-    followed = run(["python", "-m", "mlflow_lab.databricks_jobs", "follow", logged.info.run_id], env,
-                   cwd=tmp_path, timeout=300)
-    assert followed.returncode == 0, followed.stderr[-3000:]
-    _, [logged] = runs_of(workspace, DIAB_EXPERIMENT)
-    assert logged.info.status == "FINISHED" and "mse" in logged.data.metrics
 
 
 def no_submission(workspace) -> None:
@@ -350,19 +322,28 @@ def test_the_doctor_reports_the_compute_and_fails_on_an_unreadable_volume(worksp
 
 
 @pytest.mark.usefixtures("connect_port")  # its job starts pyspark's Connect server
-def test_a_serverless_sweep_runs_its_trials_on_the_connect_session_it_is_given(workspace, checkout, tmp_path):
-    """Serverless hands the job a Spark Connect session without saying so: the sweep asks the session."""
+def test_a_serverless_sweep_gets_the_pins_and_runs_its_trials_on_the_connect_session_it_is_given(
+        workspace, checkout, tmp_path):
+    """Serverless installs the pins as the environment's dependencies and hands the job a Spark
+    Connect session without saying so: the sweep asks the session."""
     done = submit(workspace, checkout, spec(tmp_path, "serverless"), "sweep", "-P", "model=diab",
                   "-P", "max_depth=3,4", "-P", "n_estimators=10", "-P", "backend=spark", "-P", "workers=2")
     assert done.returncode == 0, done.stderr[-3000:] + "".join(j.log for j in workspace.jobs.values())
     [job] = workspace.jobs.values()
     assert "SPARK_REMOTE" not in job.log
+    [task] = job.request["tasks"]  # serverless: the pins as the environment's dependencies
+    assert "new_cluster" not in task and "libraries" not in task
+    [environment] = job.request["environments"]
+    assert task["environment_key"] == environment["environment_key"]
+    assert environment["spec"]["environment_version"] == "4"
+    assert "tensorflow-cpu==2.21.0" in environment["spec"]["dependencies"]  # no ML runtime here
     _, runs = runs_of(workspace, DIAB_EXPERIMENT)
     [parent] = [r for r in runs if "sweep.plan" in r.data.params]
     assert parent.data.tags["sweep.spark"] == "Spark Connect"
     trials = sorted((r.data.params["max_depth"], r.info.status) for r in runs
                     if "mlflow.parentRunId" in r.data.tags)
     assert trials == [("3", "FINISHED"), ("4", "FINISHED")]
+    assert all("mse" in r.data.metrics for r in runs if "mlflow.parentRunId" in r.data.tags)
 
 
 @pytest.mark.usefixtures("connect_port")  # its job starts pyspark's Connect server
@@ -381,9 +362,10 @@ PROJECTS_RUN = ("import sys, mlflow.projects; submitted = mlflow.projects.run(sy
                 "experiment_name=sys.argv[3], synchronous=True); print('returned', submitted.run_id)")
 
 
-def test_mlflow_projects_run_from_python_follows_the_job_once_and_keeps_the_detach_setting(
+def test_mlflow_projects_run_from_python_follows_the_job_once_and_a_detached_one_is_followed_later(
         workspace, checkout, tmp_path):
-    """`mlflow.projects.run(synchronous=True)` calls the backend, then waits on what it returned."""
+    """`mlflow.projects.run(synchronous=True)` calls the backend, then waits on what it returned;
+    with DBJOBS_DETACH it returns once submitted, and `follow` re-attaches."""
     environment = project_env("databricks", DATABRICKS_HOST=workspace.url, DATABRICKS_TOKEN=TOKEN,
                               DBJOBS_POLL_SECONDS="0.3")
     command = ["python", "-c", PROJECTS_RUN, str(checkout), str(spec(tmp_path, "cpu")), DIAB_EXPERIMENT]
@@ -392,8 +374,14 @@ def test_mlflow_projects_run_from_python_follows_the_job_once_and_keeps_the_deta
     assert followed.stderr.count("TERMINATED") == 1, followed.stderr[-3000:]
     detached = run(command, environment | {"DBJOBS_DETACH": "1"}, cwd=tmp_path, timeout=600)
     assert detached.returncode == 0, detached.stderr[-3000:]
-    assert "returned" in detached.stdout and "databricks: job run 2 " not in detached.stderr
-    deadline = time.monotonic() + 300
-    while workspace.jobs[2].state != "TERMINATED" and time.monotonic() < deadline:
-        time.sleep(0.5)
-    assert workspace.jobs[2].code == "SUCCESS"
+    assert "databricks: job run 2 " not in detached.stderr  # submitted, not followed
+    [run_id] = [line.split()[1] for line in detached.stdout.splitlines() if line.startswith("returned ")]
+
+    followed_later = run(["python", "-m", "mlflow_lab.databricks_jobs", "follow", run_id], environment,
+                         cwd=tmp_path, timeout=300)  # a detached job, re-attached
+
+    assert followed_later.returncode == 0, followed_later.stderr[-3000:]
+    assert workspace.jobs[2].state == "TERMINATED" and workspace.jobs[2].code == "SUCCESS"
+    client = client_for(workspace.store)
+    logged = client.get_run(run_id)
+    assert logged.info.status == "FINISHED" and "mse" in logged.data.metrics

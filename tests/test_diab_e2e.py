@@ -1,4 +1,5 @@
-"""diab end to end with the real `mlflow` CLI: sqlite store, `mlflow server`, git URL, bad input."""
+"""diab end to end with the real `mlflow` CLI: sqlite store, `mlflow server`, bad input (from a git URL
+at a commit: tests/test_reproduce.py, whose original run takes that route)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import sklearn
 from diab import DiabParams, fit_and_evaluate
 from diab.tracking import MODEL_NAME
 from tests.processes import REPO, copy_project_files, dash_p, mlflow_run, project_env, run
-from tests.tracking_reads import all_runs, assert_refused, client_for, load_model, logged_models, only_run
+from tests.tracking_reads import assert_refused, client_for, load_model, logged_models, only_run
 
 pytestmark = pytest.mark.slow  # end to end: real processes, servers and training
 
@@ -99,18 +100,6 @@ def test_mlflow_run_against_a_tracking_server_registers_the_model(tmp_path, mlfl
                                     DiabParams(**FAST))
 
 
-def test_mlflow_run_from_a_git_url(tmp_path, sqlite_uri, git_daemon):
-    url, sha = git_daemon
-    done = mlflow_run(url, "-e", "diab", "-v", sha, "-P", "n_estimators=10",
-                      env=project_env(sqlite_uri), cwd=tmp_path)
-    assert done.returncode == 0, done.stderr[-3000:]
-    [logged] = all_runs(client_for(sqlite_uri))
-    assert logged.info.status == "FINISHED"
-    assert logged.data.tags["mlflow.source.git.commit"] == sha
-    assert logged.data.tags["mlflow.source.git.repoURL"] == url
-    assert logged.info.run_name == "diab n10-d6-f4"
-
-
 def test_bad_input_under_mlflow_run_fails_the_run(tmp_path, sqlite_uri):
     """The launcher's side of a refusal; every other bad value is checked in process (test_params.py)."""
     done = mlflow_run(str(REPO), "-e", "diab", "-P", "max_depth=abc", "-P", "register_as=never",
@@ -126,14 +115,11 @@ def test_bad_input_run_directly_creates_no_run(tmp_path, sqlite_uri):
     assert not (tmp_path / "mlflow.db").exists()
 
 
-@pytest.mark.parametrize(("entry", "params"), [
-    ("diab", ["-P", "n_estimators=10"]),
-    ("sweep", ["-P", "model=diab", "-P", "max_depth=3,4", "-P", "workers=2"]),  # workers open the store
-    ("reproduce", ["-P", "run_id=0123456789abcdef0123456789abcdef"]),  # it makes the URI absolute
-])
-def test_a_relative_sqlite_uri_under_mlflow_run_is_refused_before_a_stray_store(tmp_path, entry, params):
+def test_a_relative_sqlite_uri_under_mlflow_run_is_refused_before_a_stray_store(tmp_path):
     """`mlflow run` hands its tracking URI to the entry unchanged and starts it in the project's
-    folder: a relative sqlite path there names another file than the launcher's."""
+    folder: a relative sqlite path there names another file than the launcher's. (The sweep's and
+    reproduce's own refusals of it: tests/test_error_lines.py, in process.)"""
+    entry, params = "diab", ["-P", "n_estimators=10"]
     checkout = copy_project_files(tmp_path / "project")
     started_in = tmp_path / "elsewhere"
     started_in.mkdir()

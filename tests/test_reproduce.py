@@ -56,15 +56,27 @@ def lines_of(done: subprocess.CompletedProcess, word: str) -> list[str]:
     return [line for line in done.stdout.splitlines() if line.startswith(word)]
 
 
-def test_a_diab_run_from_a_git_url_is_trained_again_to_the_digit(tmp_path, sqlite_uri, git_daemon):
+def test_a_registered_diab_version_from_a_git_url_is_trained_again_to_the_digit_and_can_be_promoted(
+        tmp_path, sqlite_uri, git_daemon):
+    """The reviewer's route: a version the gate kept from champion (`require_reproduced`) is
+    reproduced under `mlflow run` from its git URL, tagged, then promoted."""
     url, sha = git_daemon
-    first = mlflow_run(url, "-e", "diab", *dash_p(SMALL_FOREST), env=project_env(sqlite_uri), cwd=tmp_path)
+    env = project_env(sqlite_uri)
+    first = mlflow_run(url, "-e", "diab", "-v", sha, *dash_p({**SMALL_FOREST, "register_as": "forest",
+                                                               "require_reproduced": "true"}),
+                       env=env, cwd=tmp_path)  # diab from a git URL at a commit: the route's one case
     assert first.returncode == 0, first.stderr[-3000:]
+    assert "forest version 1 (mse " in first.stderr and "has not been reproduced" in first.stderr
     client = client_for(sqlite_uri)
+    assert str(client.get_model_version_by_alias("forest", "challenger").version) == "1"
+    assert client.get_registered_model("forest").aliases == {"challenger": 1}  # no champion yet
     [original] = all_runs(client)
+    assert original.info.status == "FINISHED" and original.info.run_name == "diab n20-d5-f4"
+    assert original.data.tags["mlflow.source.git.commit"] == sha
+    assert original.data.tags["mlflow.source.git.repoURL"] == url
     assert original.data.tags["lab.source.tree"] == "clean" and original.data.tags["lab.source.commit"] == sha
 
-    done = reproduce(sqlite_uri, tmp_path, launched=True, run_id=original.info.run_id)
+    done = reproduce(sqlite_uri, tmp_path, launched=True, model_uri="models:/forest@challenger")
 
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
     mse = original.data.metrics["mse"]
@@ -80,10 +92,23 @@ def test_a_diab_run_from_a_git_url_is_trained_again_to_the_digit(tmp_path, sqlit
     assert trained.data.tags["mlflow.parentRunId"] == command.info.run_id
     assert trained.data.tags["mlflow.source.git.commit"] == sha
     assert trained.data.metrics["mse"] == mse and trained.info.status == "FINISHED"
-    assert trained.data.params == original.data.params
+    gate = ("register_as", "min_improvement", "require_reproduced")  # left out: it registers nothing
+    assert {k: v for k, v in trained.data.params.items() if k not in gate} == \
+        {k: v for k, v in original.data.params.items() if k not in gate}
+    assert trained.data.params["register_as"] == "''" and original.data.params["register_as"] == "forest"
     assert trained.info.experiment_id == command.info.experiment_id  # the launcher's (Default here)
     report = client.download_artifacts(command.info.run_id, "reproduce.txt", str(tmp_path))
     assert Path(report).read_text().splitlines()[-1] == done.stdout.splitlines()[-1]
+    version = client.get_model_version("forest", "1")
+    assert version.tags["reproduced"] == "true" and version.tags["reproduced_by"] == trained.info.run_id
+    assert len(client.search_model_versions("name = 'forest'")) == 1  # the reproduction registered nothing
+
+    promoted = mlflow_run(str(REPO), "-e", "promote", *dash_p({"model_name": "forest", "version": "1",
+                                                                "require_reproduced": "true"}),
+                          env=env, cwd=tmp_path)
+    assert promoted.returncode == 0, promoted.stderr[-3000:]
+    assert str(client.get_model_version_by_alias("forest", "champion").version) == "1"
+    assert "forest version 1 (mse " in promoted.stdout and "is champion" in promoted.stdout
 
 
 def test_a_mnist_run_on_small_data_is_trained_again_to_the_digit(tmp_path, sqlite_uri):
@@ -188,31 +213,6 @@ def test_a_trial_without_its_model_is_trained_again_with_one(tmp_path, sqlite_ur
     assert "metric value" not in done.stdout  # the study's copy of mse is not the training's
     _, trained = reproduction_of(client, trial.info.run_id)
     assert len(logged_models(client, trained)) == 1
-
-
-def test_a_registered_version_is_tagged_and_the_gate_can_require_it(tmp_path, sqlite_uri, git_daemon):
-    url, _ = git_daemon
-    env = project_env(sqlite_uri)
-    first = mlflow_run(url, "-e", "diab", *dash_p({**SMALL_FOREST, "register_as": "forest",
-                                                    "require_reproduced": "true"}), env=env, cwd=tmp_path)
-    assert first.returncode == 0, first.stderr[-3000:]
-    assert "forest version 1 (mse " in first.stderr and "has not been reproduced" in first.stderr
-    client = client_for(sqlite_uri)
-    assert str(client.get_model_version_by_alias("forest", "challenger").version) == "1"
-    assert client.get_registered_model("forest").aliases == {"challenger": 1}  # no champion yet
-
-    done = reproduce(sqlite_uri, tmp_path, model_uri="models:/forest@challenger")
-
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
-    version = client.get_model_version("forest", "1")
-    command, trained = reproduction_of(client, version.run_id)
-    assert version.tags["reproduced"] == "true" and version.tags["reproduced_by"] == trained.info.run_id
-    promoted = mlflow_run(str(REPO), "-e", "promote", *dash_p({"model_name": "forest", "version": "1",
-                                                                "require_reproduced": "true"}),
-                          env=env, cwd=tmp_path)
-    assert promoted.returncode == 0, promoted.stderr[-3000:]
-    assert str(client.get_model_version_by_alias("forest", "champion").version) == "1"
-    assert "forest version 1 (mse " in promoted.stdout and "is champion" in promoted.stdout
 
 
 def test_bad_input_under_mlflow_run_fails_the_launchers_run(tmp_path, sqlite_uri):

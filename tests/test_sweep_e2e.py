@@ -1,7 +1,7 @@
 """sweep, compare and serving end to end with the real `mlflow` CLI.
 
-One diab sweep and one mnist sweep (module fixtures) feed the sweep, compare and
-serving tests; a third sweep runs four workers against a real `mlflow server`.
+One diab sweep (four workers against a real `mlflow server`) and one mnist sweep (a sqlite
+store), module fixtures, feed the sweep, compare and serving tests.
 """
 
 from __future__ import annotations
@@ -28,26 +28,28 @@ def children_of(client, parent_id: str):
     return [r for r in all_runs(client) if r.data.tags.get("mlflow.parentRunId") == parent_id]
 
 
-def parent_of(client):
-    [parent] = [r for r in all_runs(client) if "sweep.settings" in r.data.tags]
+def parent_of(client, experiment: str):
+    [parent] = [r for r in client.search_runs([client.get_experiment_by_name(experiment).experiment_id])
+                if "sweep.settings" in r.data.tags]
     return parent
 
 
 @pytest.fixture(scope="module")
-def diab_sweep(tmp_path_factory):
+def diab_sweep(tmp_path_factory, mlflow_server):
+    """Four workers against a real `mlflow server` (the session's: its experiment and model names are
+    this module's own), registering the best forest as swept-rf."""
     folder = tmp_path_factory.mktemp("diab-sweep")
-    uri = f"sqlite:///{folder}/mlflow.db"
     done = mlflow_run(str(REPO), "-e", "sweep", "--experiment-name", "forests",
-                      *dash_p({"model": "diab", "workers": "4", "register_as": "diab-rf", **DIAB_GRID}),
-                      env=project_env(uri), cwd=folder, timeout=600)
-    return folder, uri, done
+                      *dash_p({"model": "diab", "workers": "4", "register_as": "swept-rf", **DIAB_GRID}),
+                      env=project_env(mlflow_server), cwd=folder, timeout=600)
+    return folder, mlflow_server, done
 
 
 def test_diab_grid_sweep_logs_one_child_per_setting(diab_sweep):
     _, uri, done = diab_sweep
     assert done.returncode == 0, done.stderr[-3000:]
     client = client_for(uri)
-    parent = parent_of(client)
+    parent = parent_of(client, "forests")
     assert parent.info.status == "FINISHED"
     children = children_of(client, parent.info.run_id)
     assert len(children) == 8 and all(c.info.status == "FINISHED" for c in children)
@@ -74,9 +76,9 @@ def test_diab_grid_sweep_logs_one_child_per_setting(diab_sweep):
 def test_best_model_is_registered_as_champion(diab_sweep):
     _, uri, _ = diab_sweep
     client = client_for(uri)
-    champion = client.get_model_version_by_alias("diab-rf", "champion")
-    assert champion.run_id == parent_of(client).data.tags["best_run_id"]
-    assert len(client.search_model_versions("name = 'diab-rf'")) == 1
+    champion = client.get_model_version_by_alias("swept-rf", "champion")
+    assert champion.run_id == parent_of(client, "forests").data.tags["best_run_id"]
+    assert len(client.search_model_versions("name = 'swept-rf'")) == 1
 
 
 def test_compare_writes_tables_and_plots(diab_sweep):
@@ -102,15 +104,15 @@ def test_compare_writes_tables_and_plots(diab_sweep):
 
 def test_champion_serves_its_input_example(diab_sweep, served):
     folder, uri, _ = diab_sweep
-    url = served("models:/diab-rf@champion", uri, folder)
-    model = load_model(uri, "models:/diab-rf@champion")
+    url = served("models:/swept-rf@champion", uri, folder)
+    model = load_model(uri, "models:/swept-rf@champion")
     client = client_for(uri)
-    champion = client.get_model_version_by_alias("diab-rf", "champion")
+    champion = client.get_model_version_by_alias("swept-rf", "champion")
     best = client.get_run(champion.run_id)
     params = DiabParams(**{k: int(best.data.params[k]) for k in ("n_estimators", "max_depth",
                                                                   "max_features")})
     expected = fit_and_evaluate(params)
-    body = serving_example(uri, "models:/diab-rf@champion")
+    body = serving_example(uri, "models:/swept-rf@champion")
     rows = pd.DataFrame(**json.loads(body)["dataframe_split"])
     np.testing.assert_allclose(invoke(url, body), expected.model.predict(rows), rtol=1e-12)
     np.testing.assert_allclose(model.predict(rows), expected.model.predict(rows), rtol=1e-12)
@@ -145,7 +147,7 @@ def test_mnist_sweep_prunes_hopeless_trials_and_keeps_the_most_accurate(mnist_sw
     _, uri, done, _ = mnist_sweep
     assert done.returncode == 0, done.stderr[-3000:]
     client = client_for(uri)
-    parent = parent_of(client)
+    parent = parent_of(client, "digits")
     children = {c.data.params["learning_rate"]: c for c in children_of(client, parent.info.run_id)}
     assert sorted(children) == ["0.0001", "0.1", "2e-05", "5e-05"]
     for rate in ("0.1", "0.0001"):  # the median pruner waits for two finished trials
@@ -194,21 +196,6 @@ def test_mnist_champion_serves_probabilities(mnist_sweep, served):
     np.testing.assert_allclose(predictions.sum(axis=1), 1, atol=1e-5)
     in_process = np.asarray(load_model(uri, "models:/digits@champion").predict(images))
     np.testing.assert_allclose(predictions, in_process, atol=1e-6)
-
-
-def test_four_workers_against_a_tracking_server(tmp_path, mlflow_server):
-    done = mlflow_run(str(REPO), "-e", "sweep", "--experiment-name", "server-sweep",
-                      *dash_p({"model": "diab", "workers": "4", **DIAB_GRID}),
-                      env=project_env(mlflow_server), cwd=tmp_path, timeout=600)
-    assert done.returncode == 0, done.stderr[-3000:]
-    client = client_for(mlflow_server)
-    experiment = client.get_experiment_by_name("server-sweep")
-    runs = client.search_runs([experiment.experiment_id])
-    [parent] = [r for r in runs if "sweep.settings" in r.data.tags]
-    children = [r for r in runs if r.data.tags.get("mlflow.parentRunId") == parent.info.run_id]
-    assert len(children) == 8 and {c.info.status for c in children} == {"FINISHED"}
-    cells = {tuple(c.data.params[k] for k in DIAB_GRID) for c in children}
-    assert len(cells) == 8  # four workers, and still each cell exactly once
 
 
 @pytest.mark.parametrize(("assignment", "message"), [  # the space's and sweep's others: test_sweep_space.py
