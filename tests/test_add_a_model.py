@@ -85,7 +85,7 @@ def served_git_remote(project: Path, root: Path):
     return daemon
 
 
-def test_a_third_model_added_by_the_page_runs_everywhere(tmp_path, workspace):  # noqa: F811
+def test_a_third_model_added_by_the_page_runs_everywhere(tmp_path, workspace):
     project = copy_project(tmp_path / "project")
     store = f"sqlite:///{tmp_path}/mlflow.db"
     env = {**project_env(store), "PYTHONPATH": str(project)}  # as `pip install -e .` in the copy would

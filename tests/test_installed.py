@@ -69,8 +69,8 @@ def installed_env(venv: Path, **extra: str) -> dict[str, str]:
                   "PYTHONUNBUFFERED": "1", **extra}
 
 
-def test_the_wheel_installs_three_names_and_works_beside_a_users_own_packages(tmp_path, workspace,  # noqa: F811
-                                                                              checkout):  # noqa: F811
+def test_the_wheel_installs_three_names_and_works_beside_a_users_own_packages(tmp_path, workspace,
+                                                                              checkout):
     venv = fresh_environment(tmp_path)
     python = str(venv / "bin" / "python")
     folder = user_folder(tmp_path)
