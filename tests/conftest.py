@@ -160,9 +160,10 @@ def served(request):
         stop(process)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def shared_workspace(tmp_path_factory):
-    """The stand-in Databricks workspace and its `mlflow server`, started once per test module."""
+    """The stand-in Databricks workspace and its `mlflow server`, started once per xdist worker for
+    every module that submits (test_databricks, test_add_a_model, test_installed)."""
     from tests.databricks_workspace import TOKEN, Workspace
 
     root = tmp_path_factory.mktemp("workspace")
@@ -178,7 +179,7 @@ def shared_workspace(tmp_path_factory):
 
 @pytest.fixture
 def workspace(shared_workspace):
-    """The module's stand-in workspace, reset: no jobs, requests, experiments or registered models."""
+    """The stand-in workspace, reset: no jobs, requests, experiments or registered models."""
     return shared_workspace.reset()
 
 
