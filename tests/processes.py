@@ -14,6 +14,21 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+HELD_SITE = REPO / "tests" / "held_trial_site"  # on a sweep's PYTHONPATH: its chosen trials wait there
+
+
+def held_pid(held: Path, depth: int, sweep: subprocess.Popen, seconds: float) -> int:
+    """Wait until the sweep's trial of max_depth `depth` is held (tests/held_trial_site wrote the
+    pid of the worker holding it, whole, to `held/<depth>.pid`); that pid. The sweep must not end
+    first, and the wait has a deadline."""
+    path = held / f"{depth}.pid"
+    deadline = time.monotonic() + seconds
+    while not path.exists():
+        assert sweep.poll() is None, (f"the sweep ended ({sweep.returncode}) before its trial of "
+                                      f"max_depth={depth} was held: {(sweep.communicate()[1] or '')[-3000:]}")
+        assert time.monotonic() < deadline, f"no trial of max_depth={depth} was held in {seconds} s"
+        time.sleep(0.2)
+    return int(path.read_text())
 
 
 def copy_project_files(target: Path) -> Path:

@@ -21,7 +21,15 @@ from typing import NamedTuple
 
 import pytest
 
-from tests.processes import java_missing, project_env, start_mlflow_server, stop, without_mlflow
+from tests.processes import (
+    HELD_SITE,
+    held_pid,
+    java_missing,
+    project_env,
+    start_mlflow_server,
+    stop,
+    without_mlflow,
+)
 from tests.spark_services import Cluster, master_state, standalone_cluster
 from tests.tracking_reads import all_runs, client_for, logged_models
 
@@ -66,9 +74,6 @@ def auth_server(tmp_path_factory):
 
 def basic(user: str, password: str) -> str:
     return "Basic " + b64encode(f"{user}:{password}".encode()).decode()
-
-
-HELD_SITE = Path(__file__).resolve().parent / "held_trial_site"
 
 
 def driver_env(auth: AuthServer, events: Path, held: Path | None = None, depths: str = "",
@@ -167,16 +172,6 @@ def executor_pid(cluster: Cluster) -> int | None:
     return None
 
 
-def held_trial(held: Path, depth: int, process: subprocess.Popen, seconds: float = 240) -> int:
-    """Wait until the trial of `depth` is held in an executor's Python worker; its pid."""
-    deadline = time.monotonic() + seconds
-    while not (held / f"{depth}.pid").exists():
-        assert process.poll() is None, f"the sweep ended ({process.returncode}) before trial {depth} started"
-        assert time.monotonic() < deadline, f"the trial of max_depth {depth} did not start in {seconds} s"
-        time.sleep(0.2)
-    return int((held / f"{depth}.pid").read_text())
-
-
 def let_go(held: Path, process: subprocess.Popen) -> None:
     """After a test, held or failed: release its held trials and end its sweep (the cluster's
     two cores are the next test's)."""
@@ -198,7 +193,7 @@ def test_a_trial_whose_executor_is_lost_runs_once_and_resume_finishes_the_grid(
     process = subprocess.Popen([sys.executable, "-m", "mlflow_lab.sweep", *args], env=env, cwd=tmp_path,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     request.addfinalizer(lambda: let_go(held, process))
-    held_trial(held, 5, process)  # it has claimed its run: it is training now
+    held_pid(held, 5, process, seconds=240)  # it has claimed its run: it is training now
     [claimed] = [t for t in trials_of(client) if t.info.run_id not in before
                  and "sweep.attempt" in t.data.params]
     assert claimed.data.params["max_depth"] == "5"
@@ -247,7 +242,8 @@ def test_ctrl_c_cancels_the_cluster_trials_and_exits_130(cluster, auth_server, t
                                env=driver_env(auth_server, tmp_path / "events", held=held, depths="20,30"),
                                cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     request.addfinalizer(lambda: let_go(held, process))
-    held_pids = [held_trial(held, depth, process) for depth in (20, 30)]  # both training on the executor
+    held_pids = [held_pid(held, depth, process, seconds=240)
+                 for depth in (20, 30)]  # both training on the executor
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=120)
 

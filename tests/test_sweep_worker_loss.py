@@ -11,12 +11,11 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from tests.processes import REPO, project_env, run
+from tests.processes import HELD_SITE, held_pid, project_env, run
 from tests.tracking_reads import all_runs, client_for
 
 pytestmark = pytest.mark.slow
@@ -29,22 +28,11 @@ def start_sweep(tmp_path: Path, held: str) -> tuple[subprocess.Popen, Path, str]
     holds = tmp_path / "held"
     holds.mkdir()
     env = project_env(uri, HELD_TRIALS_DIR=str(holds), HELD_MAX_DEPTHS=held)
-    env["PYTHONPATH"] = os.pathsep.join([str(REPO / "tests" / "held_trial_site"), env["PYTHONPATH"]])
+    env["PYTHONPATH"] = os.pathsep.join([str(HELD_SITE), env["PYTHONPATH"]])
     sweep = subprocess.Popen([sys.executable, "-m", "mlflow_lab.sweep", *GRID], env=env, cwd=tmp_path,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                              stdin=subprocess.DEVNULL, start_new_session=True)  # its group: killed together
     return sweep, holds, uri
-
-
-def held_worker(holds: Path, depth: int, sweep: subprocess.Popen) -> int:
-    """The pid of the worker holding the trial of `depth`, once it is held."""
-    deadline = time.monotonic() + DEADLINE_S
-    path = holds / f"{depth}.pid"
-    while not (path.exists() and path.read_text()):
-        assert sweep.poll() is None, sweep.communicate()[1][-3000:]
-        assert time.monotonic() < deadline, f"no trial of max_depth={depth} was held in {DEADLINE_S} s"
-        time.sleep(0.2)
-    return int(path.read_text())
 
 
 def ended(sweep: subprocess.Popen) -> tuple[int, str]:
@@ -68,7 +56,7 @@ def trial_runs(uri: str) -> dict[str, list]:
 
 def test_a_killed_worker_fails_its_trial_the_others_finish_and_resume_trains_it(tmp_path):
     sweep, holds, uri = start_sweep(tmp_path, held="7")
-    os.kill(held_worker(holds, 7, sweep), signal.SIGKILL)
+    os.kill(held_pid(holds, 7, sweep, DEADLINE_S), signal.SIGKILL)
     status, stderr = ended(sweep)
     assert status == 1, stderr[-3000:]
     assert "1 of 4 trials failed" in stderr
@@ -92,8 +80,8 @@ def test_a_killed_worker_fails_its_trial_the_others_finish_and_resume_trains_it(
 
 def test_ctrl_c_ends_the_sweep_after_a_worker_died(tmp_path):
     sweep, holds, uri = start_sweep(tmp_path, held="7,9")
-    os.kill(held_worker(holds, 7, sweep), signal.SIGKILL)
-    held_worker(holds, 9, sweep)  # a trial in flight again, on the other or a replacement worker
+    os.kill(held_pid(holds, 7, sweep, DEADLINE_S), signal.SIGKILL)
+    held_pid(holds, 9, sweep, DEADLINE_S)  # a trial in flight again, on the other or a replacement worker
     sweep.send_signal(signal.SIGINT)
     status, stderr = ended(sweep)
     assert status != 0, stderr[-3000:]

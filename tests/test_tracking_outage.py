@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.mnist_fixtures import write_npz
-from tests.processes import REPO, project_env, start_mlflow_server, stop
+from tests.processes import HELD_SITE, project_env, start_mlflow_server, stop
 from tests.tracking_reads import all_runs, client_for
 
 pytestmark = pytest.mark.slow
@@ -67,8 +67,7 @@ def start_sweep(server: Server, tmp_path: Path, **env: str) -> tuple[subprocess.
     held = tmp_path / "held"
     held.mkdir()
     environment = project_env(server.url, HELD_TRIALS_DIR=str(held), HELD_MAX_DEPTHS="6", **env)
-    environment["PYTHONPATH"] = os.pathsep.join([str(REPO / "tests" / "held_trial_site"),
-                                                 environment["PYTHONPATH"]])
+    environment["PYTHONPATH"] = os.pathsep.join([str(HELD_SITE), environment["PYTHONPATH"]])
     sweep = subprocess.Popen([sys.executable, "-m", "mlflow_lab.sweep", *GRID], env=environment,
                              cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                              stdin=subprocess.DEVNULL)
