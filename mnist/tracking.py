@@ -15,7 +15,7 @@ from mlflow_lab.tracking import log_dataset, new_params
 from mnist.data import IMAGE_SHAPE, Mnist, load_data
 from mnist.model import N_CLASSES
 from mnist.params import MnistParams
-from mnist.train import MnistResult, fit_and_evaluate
+from mnist.train import MnistResult, fit_and_evaluate, fit_arrays
 
 KERAS_MNIST_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
 MODEL_NAME = "model"  # the name the lab's autolog gave it
@@ -31,7 +31,9 @@ def train_and_log(run, params: MnistParams, pruning=None, data: Mnist | None = N
     trains many settings); `pruning`, a sweep's step reporter, hears each epoch's val_accuracy;
     `keep_model`, a sweep's say on logging the network.
     """
-    data = cached_data(params.data_path) if data is None else data
+    arrays = None  # given data is converted by Keras, as a single run's is
+    if data is None:
+        data, arrays = cached_data(params.data_path), cached_fit_arrays(params.data_path)
     callbacks = ()
     if pruning is not None:
         from mnist.entry import ENTRY
@@ -40,7 +42,7 @@ def train_and_log(run, params: MnistParams, pruning=None, data: Mnist | None = N
         callbacks = (ReportEachEpoch(pruning, ENTRY.pruning.monitor),)
     enable_autolog()
     log_params(run, params)
-    result = fit_and_evaluate(params, data, callbacks)
+    result = fit_and_evaluate(params, data, callbacks, arrays)
     log_results(params, data, result, with_model=model_wanted(keep_model, result.metrics))
     return result.metrics
 
@@ -55,6 +57,13 @@ def holdout(params: MnistParams) -> tuple[np.ndarray, np.ndarray]:
 def cached_data(data_path: str) -> Mnist:
     """MNIST, read once per process however many settings it trains."""
     return load_data(data_path)
+
+
+@lru_cache(maxsize=2)
+def cached_fit_arrays(data_path: str) -> tuple:
+    """`cached_data`'s training arrays as `fit` takes them (`mnist.train.fit_arrays`), made once per
+    process: on TensorFlow a fit on NumPy arrays copies the images each time."""
+    return fit_arrays(cached_data(data_path))
 
 
 def enable_autolog() -> None:

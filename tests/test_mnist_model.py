@@ -45,3 +45,21 @@ def test_same_seed_same_accuracy_to_four_decimals():
     second = fit_and_evaluate(SMALL, tiny_data()).metrics
     assert round(first["test_accuracy"], 4) == round(second["test_accuracy"], 4)
     assert round(first["test_loss"], 4) == round(second["test_loss"], 4)
+
+
+def test_training_on_arrays_converted_once_gives_the_same_network_bit_for_bit():
+    """A sweep's worker hands each fit the training arrays it converted once (`fit_arrays`):
+    the weights and every epoch's numbers are those of a fit on the NumPy arrays."""
+    from mnist.train import fit_arrays, train
+
+    data = tiny_data()
+    params = MnistParams(epochs=2, batch_size=32, num_hidden_units=32, validation_fraction=0.2)
+    on_numpy, numpy_history = train(params, data)
+    arrays = fit_arrays(data)
+    on_converted, converted_history = train(params, data, arrays=arrays)
+    again, again_history = train(params, data, arrays=arrays)  # the same arrays serve every fit
+    assert converted_history == numpy_history == again_history
+    for expected, got, third in zip(on_numpy.get_weights(), on_converted.get_weights(), again.get_weights(),
+                                    strict=True):
+        np.testing.assert_array_equal(got, expected)
+        np.testing.assert_array_equal(third, expected)
