@@ -15,7 +15,7 @@ from mlflow_lab.tracking import log_dataset, new_params
 from mnist.data import IMAGE_SHAPE, Mnist, load_data
 from mnist.model import N_CLASSES
 from mnist.params import MnistParams
-from mnist.train import MnistResult, fit_and_evaluate, fit_arrays
+from mnist.train import FitArrays, MnistResult, fit_and_evaluate, fit_arrays
 
 KERAS_MNIST_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
 MODEL_NAME = "model"  # the name the lab's autolog gave it
@@ -31,9 +31,9 @@ def train_and_log(run, params: MnistParams, pruning=None, data: Mnist | None = N
     trains many settings); `pruning`, a sweep's step reporter, hears each epoch's val_accuracy;
     `keep_model`, a sweep's say on logging the network.
     """
-    arrays = None  # given data is converted by Keras, as a single run's is
+    arrays = None  # given data is split and converted by Keras
     if data is None:
-        data, arrays = cached_data(params.data_path), cached_fit_arrays(params.data_path)
+        data, arrays = cached_inputs(params.data_path, params.validation_fraction)
     callbacks = ()
     if pruning is not None:
         from mnist.entry import ENTRY
@@ -60,10 +60,11 @@ def cached_data(data_path: str) -> Mnist:
 
 
 @lru_cache(maxsize=2)
-def cached_fit_arrays(data_path: str) -> tuple:
-    """`cached_data`'s training arrays as `fit` takes them (`mnist.train.fit_arrays`), made once per
-    process: on TensorFlow a fit on NumPy arrays copies the images each time."""
-    return fit_arrays(cached_data(data_path))
+def cached_inputs(data_path: str, validation_fraction: float) -> tuple[Mnist, FitArrays | None]:
+    """`cached_data` with its images split and converted for `fit` (`mnist.train.fit_arrays`), once
+    per process and setting: the pair stays together, so a fit never gets another load's arrays."""
+    data = cached_data(data_path)
+    return data, fit_arrays(data, validation_fraction)
 
 
 def enable_autolog() -> None:

@@ -7,7 +7,7 @@ import pytest
 
 from mnist import MnistParams, fit_and_evaluate
 from mnist.model import build_model
-from tests.mnist_fixtures import tiny_data
+from tests.mnist_fixtures import make_mnist, tiny_data
 
 
 @pytest.mark.parametrize("hidden_layers", [1, 2, 3])
@@ -47,19 +47,29 @@ def test_same_seed_same_accuracy_to_four_decimals():
     assert round(first["test_loss"], 4) == round(second["test_loss"], 4)
 
 
-def test_training_on_arrays_converted_once_gives_the_same_network_bit_for_bit():
-    """A sweep's worker hands each fit the training arrays it converted once (`fit_arrays`):
-    the weights and every epoch's numbers are those of a fit on the NumPy arrays."""
+@pytest.mark.parametrize("validation_fraction", [0.2, 0.0])
+def test_training_on_arrays_split_and_converted_once_gives_the_same_network_bit_for_bit(validation_fraction):
+    """A sweep's worker hands each fit the arrays it split and converted once (`fit_arrays`): the
+    weights and every epoch's numbers are those of a fit on the NumPy arrays that Keras splits."""
     from mnist.train import fit_arrays, train
 
     data = tiny_data()
-    params = MnistParams(epochs=2, batch_size=32, num_hidden_units=32, validation_fraction=0.2)
+    params = MnistParams(epochs=2, batch_size=32, num_hidden_units=32,
+                         validation_fraction=validation_fraction)
     on_numpy, numpy_history = train(params, data)
-    arrays = fit_arrays(data)
+    arrays = fit_arrays(data, validation_fraction)
+    assert arrays is not None and (arrays.x_val is None) == (validation_fraction == 0)
     on_converted, converted_history = train(params, data, arrays=arrays)
     again, again_history = train(params, data, arrays=arrays)  # the same arrays serve every fit
     assert converted_history == numpy_history == again_history
+    assert ("val_accuracy" in numpy_history) == (validation_fraction > 0)
     for expected, got, third in zip(on_numpy.get_weights(), on_converted.get_weights(), again.get_weights(),
                                     strict=True):
         np.testing.assert_array_equal(got, expected)
         np.testing.assert_array_equal(third, expected)
+
+
+def test_a_split_keras_would_refuse_is_left_to_keras():
+    from mnist.train import fit_arrays
+
+    assert fit_arrays(make_mnist(n_train=1, n_test=1), 0.5) is None  # floor(1 * 0.5) = 0 images to train on
