@@ -1,4 +1,5 @@
-"""A sweep's local worker processes: each imports the model once, then trains trial after trial.
+"""A sweep's local worker processes: forked from one process that imported the model, each
+trains trial after trial.
 
 A worker that dies (SIGKILL from the kernel's out-of-memory killer, a crash in native code)
 fails only the trial it held, with one line saying how it died, and a new worker takes its
@@ -7,13 +8,17 @@ never reports the task a dead worker held (its result never comes, and the sweep
 forever), and `concurrent.futures.ProcessPoolExecutor` fails every task in flight and stops
 every other worker when one dies, without saying which one or how. So each worker here is a
 `multiprocessing` process of its own with a pipe, served by one thread of the driver that
-waits on the pipe and on the process's sentinel together.
+waits on the pipe and on the process's sentinel together. The processes come from
+multiprocessing's fork server, which imports MLflow and the model's libraries once for all of
+them (and for a worker started again), while the driver sets up the study.
 """
 
 from __future__ import annotations
 
 import gc
 import multiprocessing
+import multiprocessing.forkserver
+import os
 import queue
 import signal
 import threading
@@ -37,7 +42,7 @@ class LocalPool:
     """Worker processes on this machine; `submit` hands a trial to the next free one."""
 
     def __init__(self, workers: int, model: str):
-        self.context = multiprocessing.get_context("spawn")  # no sqlite connection crosses a fork
+        self.context = forking_context(model)
         self.model = model
         self.jobs: queue.SimpleQueue = queue.SimpleQueue()
         self.stopping = threading.Event()
@@ -71,7 +76,9 @@ class LocalPool:
         for _ in self.slots:
             self.jobs.put(None)
         for slot in self.slots:
-            slot.process.terminate()
+            slot.started.wait(STOP_GRACE_S)
+            if slot.process is not None:
+                slot.process.terminate()
         for slot in self.slots:  # each thread fails what it held, then stops its worker
             slot.thread.join(STOP_GRACE_S * 2)
 
@@ -81,7 +88,8 @@ class Slot:
 
     def __init__(self, pool: LocalPool):
         self.pool = pool
-        self.start_process()
+        self.process = None  # started by the thread: a fork server's first start waits for its imports
+        self.started = threading.Event()
         self.thread = threading.Thread(target=self.serve, name="sweep-worker", daemon=True)
         self.thread.start()
 
@@ -92,14 +100,20 @@ class Slot:
         theirs.close()
 
     def serve(self) -> None:
-        """Hand each job to the worker; fail a job whose worker died, and start another worker."""
+        """Start the worker, hand it each job; fail a job whose worker died, and start another."""
+        try:
+            self.start_process()
+        except Exception:  # noqa: S110 (each job starts it again, and fails saying why)
+            pass
+        finally:
+            self.started.set()
         while (job := self.pool.jobs.get()) is not None:
             function, args, future = job
             if self.pool.stopping.is_set():
                 future.set_exception(WorkerError("the sweep was stopped before this trial started"))
                 continue
             try:
-                if not self.process.is_alive():  # it died between two jobs
+                if self.process is None or not self.process.is_alive():  # never started, or died between jobs
                     self.replace()
                 ok, value = self.run(function, args)
             except Exception as error:  # the future must be answered, or the driver waits forever
@@ -126,11 +140,14 @@ class Slot:
         return False, death
 
     def replace(self) -> None:
-        self.connection.close()
+        if self.process is not None:
+            self.connection.close()
         self.start_process()
 
     def stop(self) -> None:
         """Ask the worker to exit, and make sure it has."""
+        if self.process is None:
+            return
         with suppress(OSError, ValueError):  # already gone, or the pipe closed
             self.connection.send(None)
         self.process.join(STOP_GRACE_S)
@@ -168,8 +185,47 @@ def work(connection: Connection, model: str) -> None:
         connection.send(reply)
 
 
+def forking_context(model: str):
+    """The multiprocessing context the workers start in: a fork server that imported `model`'s
+    trial code once (see `mlflow_lab.sweep.preload`), or spawn where there is no fork server.
+
+    Each worker is then a fork of a process that has MLflow and the model's libraries loaded
+    and has opened no store (no sqlite connection crosses a fork), instead of a new interpreter
+    importing them all again. The fork server is one per driver process and starts with the
+    first worker; a later pool of another model imports what its model needs in each worker.
+    """
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["mlflow_lab.sweep.preload"])
+    os.environ[PRELOAD_VARIABLE] = model  # for the server's start only: no other child inherits it
+    try:
+        multiprocessing.forkserver.ensure_running()  # returns once started; its imports go on
+    finally:
+        del os.environ[PRELOAD_VARIABLE]
+    return context
+
+
+PRELOAD_VARIABLE = "MLFLOW_LAB_SWEEP_PRELOAD"
+
+
+def import_trial_code(model: str) -> None:
+    """Import what `model`'s trials need, the model's libraries first (its CLI's order)."""
+    from mlflow_lab.entries import MODELS
+
+    entry = MODELS[model]
+    entry.import_libraries()
+    import mlflow  # noqa: F401
+    import optuna  # noqa: F401
+
+    import mlflow_lab.sweep.trial  # noqa: F401
+
+    entry.trainer()
+
+
 def prepare(model: str) -> None:
-    """Ignore Ctrl-C, then import what the trials need, the model's libraries first.
+    """Ignore Ctrl-C, then import what the trials need (already there in a fork of the fork
+    server) and open the store.
 
     Ctrl-C reaches the whole process group; the driver alone decides what happens then. An
     import that fails here is left for the first trial to fail on and report. What the imports
@@ -178,14 +234,7 @@ def prepare(model: str) -> None:
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        from mlflow_lab.entries import MODELS
-
-        entry = MODELS[model]
-        entry.import_libraries()
-        import mlflow  # noqa: F401
-        import optuna  # noqa: F401
-
-        entry.trainer()
+        import_trial_code(model)
         open_store()
     except Exception:  # noqa: S110 (the first trial reports it)
         pass

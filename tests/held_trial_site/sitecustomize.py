@@ -1,6 +1,6 @@
 """Started with a process whose PYTHONPATH holds this folder: a sweep whose chosen trials hang.
 
-In a sweep's local worker (a process multiprocessing spawned) or a Spark executor's Python
+In a sweep's local worker (forked by multiprocessing's fork server, or spawned) or a Spark executor's Python
 worker (forked by `pyspark.daemon`; spark.executorEnv.* carries the variables), and when
 HELD_TRIALS_DIR is set, diab's training of a setting whose max_depth is listed in HELD_MAX_DEPTHS writes the
 worker's pid to `HELD_TRIALS_DIR/<max_depth>.pid` and then waits to be killed, so a test can
@@ -13,7 +13,7 @@ import importlib.abc
 import os
 import sys
 
-WORKER_ARGS = ("--multiprocessing-fork", "pyspark.daemon")
+WORKER_ARGS = ("--multiprocessing-fork", "multiprocessing.forkserver", "pyspark.daemon")  # in an argument
 HOLD_AT_MOST_S = 600  # a test that died leaves no trial held for ever
 
 
@@ -56,7 +56,7 @@ class _PatchOnImport(importlib.abc.MetaPathFinder):
         return spec
 
 
-if os.environ.get("HELD_TRIALS_DIR") and any(arg in sys.orig_argv for arg in WORKER_ARGS):
+if os.environ.get("HELD_TRIALS_DIR") and any(mark in arg for arg in sys.orig_argv for mark in WORKER_ARGS):
     import importlib.util
 
     sys.meta_path.insert(0, _PatchOnImport())
