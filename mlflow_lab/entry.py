@@ -15,7 +15,8 @@ that does not take it logs its model in every trial.
 
 A model may name a `preload` function (`"module:function"`, no arguments) that imports the
 libraries its training needs, in the order that imports them fastest. Its CLI calls it first,
-and a sweep's local workers call it as they start, while the driver still sets up the study.
+and a sweep calls it once in the fork server its local workers are forked from, while the
+driver still sets up the study.
 
 A model that can be registered also declares its `Scoring`: how the promotion gate
 (`mlflow_lab.gate`) gets the held-out rows a run's metric came from, and which of MLflow's

@@ -1,12 +1,16 @@
-"""A sweep's local workers: they import what trials need as they start, and survive failing to."""
+"""A sweep's local workers: forks of one server that imported what trials need; they survive
+failing to import, a Ctrl-C while the server imports, and take the driver's environment."""
 
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 from mlflow_lab.sweep.backends import LocalPool
+from tests.processes import REPO
 
 
 def loaded_modules() -> list[str]:
@@ -52,3 +56,39 @@ def test_workers_are_forked_from_one_server_that_imported_the_model():
     assert first != second and server == other_server != os.getpid()
     command = Path(f"/proc/{server}/cmdline").read_bytes().decode()  # the fork server outlives the pool
     assert "multiprocessing.forkserver" in command and "mlflow_lab.sweep.preload" in command
+
+
+# A fresh interpreter: the fork server is one per process, and pytest's may have started already.
+# The server imports the model; Ctrl-C (sent to the whole group) reaches it while it does.
+CTRL_C_WHILE_THE_SERVER_IMPORTS = textwrap.dedent("""
+    import os, signal, sys, time
+    from pathlib import Path
+    from mlflow_lab.sweep.workers import LocalPool
+
+    def children(pid):
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) == pid:
+                yield int(stat.parent.name), (stat.parent / "cmdline").read_bytes().decode()
+
+    os.environ["A_SETTING"] = "before"
+    pool = LocalPool(2, "diab")
+    os.environ["A_SETTING"] = "after"  # a spawned worker would see this: so must a forked one
+    [server] = [pid for pid, command in children(os.getpid()) if "forkserver" in command]
+    time.sleep(0.5)  # the server is importing scikit-learn, skops and MLflow (about 2 s)
+    os.kill(server, signal.SIGINT)
+    worker_parent = pool.call(os.getppid).result(timeout=120)
+    setting = pool.call(os.getenv, "A_SETTING").result(timeout=120)
+    maps = Path(f"/proc/{server}/maps").read_text()
+    pool.abort()
+    print(worker_parent == server, setting, "sklearn" in maps)  # the server mapped its extensions
+""")
+
+
+def test_a_ctrl_c_while_the_fork_server_imports_leaves_it_serving_and_abort_clean():
+    finished = subprocess.run([sys.executable, "-c", CTRL_C_WHILE_THE_SERVER_IMPORTS], cwd=REPO,
+                              capture_output=True, text=True, timeout=180)
+    assert finished.returncode == 0, finished.stderr[-3000:]
+    assert "Traceback" not in finished.stderr, finished.stderr[-3000:]
+    # the worker came from the server that imported the model, and runs with the driver's setting
+    assert finished.stdout.split() == ["True", "after", "True"], finished.stderr[-3000:]

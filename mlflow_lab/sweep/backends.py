@@ -5,9 +5,9 @@ Both take a `Task`, run `sweep.trial.run_trial` on it somewhere (the local pool 
 is still training (Ctrl-C, SIGTERM).
 
 Both start before the driver imports MLflow and sets up the study (`start_early`): Spark's
-JVM takes seconds to start, and a local worker spends seconds importing MLflow and the
-model's libraries. That setup and those imports then share the machine's cores instead of
-following one another.
+JVM takes seconds to start, and the fork server the local workers come from spends seconds
+importing MLflow and the model's libraries. That setup and those imports then share the
+machine's cores instead of following one another.
 """
 
 from __future__ import annotations

@@ -10,7 +10,8 @@ every other worker when one dies, without saying which one or how. So each worke
 `multiprocessing` process of its own with a pipe, served by one thread of the driver that
 waits on the pipe and on the process's sentinel together. The processes come from
 multiprocessing's fork server, which imports MLflow and the model's libraries once for all of
-them (and for a worker started again), while the driver sets up the study.
+them (and for a worker started again), while the driver sets up the study; a worker takes the
+driver's environment as it is when the worker starts, as a spawned one would.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from typing import Any
 from mlflow_lab.sweep.trial import Outcome, Task, one_line, run_trial
 
 STOP_GRACE_S = 10  # how long a stopped or terminated worker may take to exit before it is killed
+SERVER_LOST = 255  # the exit code a fork server's child reads as when the server itself died
 OOM_HINT = "as the kernel's out-of-memory killer does"
 
 
@@ -75,8 +77,7 @@ class LocalPool:
         self.stopping.set()
         for _ in self.slots:
             self.jobs.put(None)
-        for slot in self.slots:
-            slot.started.wait(STOP_GRACE_S)
+        for slot in self.slots:  # a slot still starting its worker stops it once started
             if slot.process is not None:
                 slot.process.terminate()
         for slot in self.slots:  # each thread fails what it held, then stops its worker
@@ -88,25 +89,31 @@ class Slot:
 
     def __init__(self, pool: LocalPool):
         self.pool = pool
-        self.process = None  # started by the thread: a fork server's first start waits for its imports
-        self.started = threading.Event()
+        self.process = self.connection = None  # the thread starts it (a fork server's first waits)
         self.thread = threading.Thread(target=self.serve, name="sweep-worker", daemon=True)
         self.thread.start()
 
     def start_process(self) -> None:
-        self.connection, theirs = self.pool.context.Pipe()
-        self.process = self.pool.context.Process(target=work, args=(theirs, self.pool.model), daemon=True)
-        self.process.start()
-        theirs.close()
+        """Start a worker with the driver's environment as it is now; a start that fails leaves
+        the slot without one. A worker started as the pool is aborted is stopped at once."""
+        ours, theirs = self.pool.context.Pipe()
+        process = self.pool.context.Process(target=work, args=(theirs, self.pool.model, dict(os.environ)),
+                                            daemon=True)
+        try:
+            process.start()
+        except BaseException:
+            ours.close()
+            raise
+        finally:
+            theirs.close()
+        self.process, self.connection = process, ours
+        if self.pool.stopping.is_set():
+            process.terminate()
 
     def serve(self) -> None:
         """Start the worker, hand it each job; fail a job whose worker died, and start another."""
-        try:
+        with suppress(Exception):  # each job then starts it again, and fails saying why
             self.start_process()
-        except Exception:  # noqa: S110 (each job starts it again, and fails saying why)
-            pass
-        finally:
-            self.started.set()
         while (job := self.pool.jobs.get()) is not None:
             function, args, future = job
             if self.pool.stopping.is_set():
@@ -135,13 +142,17 @@ class Slot:
             pass
         self.process.join(STOP_GRACE_S)
         death = f"its worker process (pid {self.process.pid}) died: {how(self.process.exitcode)}"
+        if self.process.exitcode == SERVER_LOST:  # the worker may live on: no orphan trains on
+            with suppress(ProcessLookupError):
+                os.kill(self.process.pid, signal.SIGKILL)
         if not self.pool.stopping.is_set():
             self.replace()
         return False, death
 
     def replace(self) -> None:
-        if self.process is not None:
+        if self.connection is not None:
             self.connection.close()
+        self.process = self.connection = None
         self.start_process()
 
     def stop(self) -> None:
@@ -167,8 +178,11 @@ def how(exitcode: int | None) -> str:
     return f"exit code {exitcode}"
 
 
-def work(connection: Connection, model: str) -> None:
-    """A worker's life: import what trials need, then run each call it is sent until told to stop."""
+def work(connection: Connection, model: str, environment: dict[str, str]) -> None:
+    """A worker's life: take the driver's `environment` (a fork has its server's), import what
+    trials need, then run each call it is sent until told to stop."""
+    os.environ.clear()
+    os.environ.update(environment)
     prepare(model)
     while True:
         try:
@@ -198,7 +212,7 @@ def forking_context(model: str):
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["mlflow_lab.sweep.preload"])
-    os.environ[PRELOAD_VARIABLE] = model  # for the server's start only: no other child inherits it
+    os.environ[PRELOAD_VARIABLE] = model  # only while the server starts: the workers get the driver's
     try:
         multiprocessing.forkserver.ensure_running()  # returns once started; its imports go on
     finally:
