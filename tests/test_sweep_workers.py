@@ -99,3 +99,34 @@ def test_a_ctrl_c_while_the_fork_server_imports_leaves_it_serving_and_abort_clea
     # the worker came from the server that imported the model; one started later has the
     # driver's environment as it was then, not the server's
     assert finished.stdout.split() == ["True", "after", "True"], finished.stderr[-3000:]
+
+
+# A fresh interpreter again: the fork server is killed while its worker is busy with a call.
+SERVER_KILLED_UNDER_A_BUSY_WORKER = textwrap.dedent("""
+    import os, signal, time
+    from pathlib import Path
+    from mlflow_lab.sweep.workers import LocalPool
+
+    pool = LocalPool(1, "diab")
+    worker, server = pool.call(os.getpid).result(timeout=120), pool.call(os.getppid).result(timeout=60)
+    busy = pool.call(time.sleep, 60)
+    time.sleep(0.5)  # the worker is sleeping in the call
+    os.kill(server, signal.SIGKILL)
+    print(type(busy.exception(timeout=60)).__name__)
+    deadline = time.monotonic() + 30
+    def running(pid):
+        stat = Path(f"/proc/{pid}/stat")
+        return stat.exists() and stat.read_text().rsplit(")", 1)[1].split()[0] not in "ZX"
+    while running(worker) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    print(running(worker))
+    pool.abort()
+""")
+
+
+def test_a_worker_whose_fork_server_died_is_failed_and_stopped_not_left_running():
+    finished = subprocess.run([sys.executable, "-c", SERVER_KILLED_UNDER_A_BUSY_WORKER], cwd=REPO,
+                              capture_output=True, text=True, timeout=180)
+    assert finished.returncode == 0, finished.stderr[-3000:]
+    # the call failed (its worker reads as dead), and that worker does not train on as an orphan
+    assert finished.stdout.split() == ["WorkerError", "False"], finished.stderr[-3000:]
