@@ -91,10 +91,16 @@ CTRL_C_WHILE_THE_SERVER_IMPORTS = textwrap.dedent("""
 """)
 
 
-def test_a_ctrl_c_while_the_fork_server_imports_leaves_it_serving_and_abort_clean():
-    finished = subprocess.run([sys.executable, "-c", CTRL_C_WHILE_THE_SERVER_IMPORTS], cwd=REPO,
-                              capture_output=True, text=True, timeout=180)
+def in_a_fresh_interpreter(script: str) -> subprocess.CompletedProcess:
+    """`script` run by a new Python (its own fork server), which must exit 0."""
+    finished = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True,
+                              timeout=180)
     assert finished.returncode == 0, finished.stderr[-3000:]
+    return finished
+
+
+def test_a_ctrl_c_while_the_fork_server_imports_leaves_it_serving_and_abort_clean():
+    finished = in_a_fresh_interpreter(CTRL_C_WHILE_THE_SERVER_IMPORTS)
     assert "Traceback" not in finished.stderr, finished.stderr[-3000:]
     # the worker came from the server that imported the model; one started later has the
     # driver's environment as it was then, not the server's
@@ -125,8 +131,6 @@ SERVER_KILLED_UNDER_A_BUSY_WORKER = textwrap.dedent("""
 
 
 def test_a_worker_whose_fork_server_died_is_failed_and_stopped_not_left_running():
-    finished = subprocess.run([sys.executable, "-c", SERVER_KILLED_UNDER_A_BUSY_WORKER], cwd=REPO,
-                              capture_output=True, text=True, timeout=180)
-    assert finished.returncode == 0, finished.stderr[-3000:]
+    finished = in_a_fresh_interpreter(SERVER_KILLED_UNDER_A_BUSY_WORKER)
     # the call failed (its worker reads as dead), and that worker does not train on as an orphan
     assert finished.stdout.split() == ["WorkerError", "False"], finished.stderr[-3000:]

@@ -33,6 +33,7 @@ from mlflow_lab.sweep.trial import Outcome, Task, one_line, run_trial
 
 STOP_GRACE_S = 10  # how long a stopped or terminated worker may take to exit before it is killed
 SERVER_LOST = 255  # the exit code a fork server's child reads as when the server itself died
+PRELOAD_VARIABLE = "MLFLOW_LAB_SWEEP_PRELOAD"  # the model the fork server imports (sweep.preload)
 OOM_HINT = "as the kernel's out-of-memory killer does"
 
 
@@ -218,9 +219,6 @@ def forking_context(model: str):
     finally:
         del os.environ[PRELOAD_VARIABLE]
     return context
-
-
-PRELOAD_VARIABLE = "MLFLOW_LAB_SWEEP_PRELOAD"
 
 
 def import_trial_code(model: str) -> None:
