@@ -25,10 +25,23 @@ def held_pid(held: Path, depth: int, sweep: subprocess.Popen, seconds: float) ->
     deadline = time.monotonic() + seconds
     while not path.exists():
         assert sweep.poll() is None, (f"the sweep ended ({sweep.returncode}) before its trial of "
-                                      f"max_depth={depth} was held: {(sweep.communicate()[1] or '')[-3000:]}")
+                                      f"max_depth={depth} was held: {last_words(sweep)[-3000:]}")
         assert time.monotonic() < deadline, f"no trial of max_depth={depth} was held in {seconds} s"
         time.sleep(0.2)
     return int(path.read_text())
+
+
+def last_words(process: subprocess.Popen, seconds: float = 30) -> str:
+    """The stderr of a `process` that ended or is to be killed (it is killed), for a failure message.
+
+    Read for at most `seconds`: a worker the process started can outlive it holding the pipe,
+    and a plain `communicate()` would then wait for that worker, hanging the failing test.
+    """
+    process.kill()
+    try:
+        return process.communicate(timeout=seconds)[1] or ""
+    except subprocess.TimeoutExpired:
+        return f"(not read: something it started still held its stderr {seconds} s after it was killed)"
 
 
 def copy_project_files(target: Path) -> Path:

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.mnist_fixtures import write_npz
-from tests.processes import HELD_SITE, project_env, start_mlflow_server, stop
+from tests.processes import HELD_SITE, last_words, project_env, start_mlflow_server, stop
 from tests.tracking_reads import all_runs, client_for
 
 pytestmark = pytest.mark.slow
@@ -57,7 +57,7 @@ def trials(store: str) -> list:
 def wait_until(condition, what: str, process: subprocess.Popen) -> None:
     deadline = time.monotonic() + DEADLINE_S
     while not condition():
-        assert process.poll() is None, f"ended before {what}: {process.communicate()[1][-3000:]}"
+        assert process.poll() is None, f"ended before {what}: {last_words(process)[-3000:]}"
         assert time.monotonic() < deadline, f"no {what} within {DEADLINE_S} s"
         time.sleep(0.3)
 
@@ -79,8 +79,7 @@ def finished(process: subprocess.Popen) -> tuple[int, str]:
     try:
         _, stderr = process.communicate(timeout=DEADLINE_S)
     except subprocess.TimeoutExpired:
-        process.kill()
-        pytest.fail(f"still running {DEADLINE_S} s later: {process.communicate()[1][-3000:]}")
+        pytest.fail(f"still running {DEADLINE_S} s later: {last_words(process)[-3000:]}")
     return process.returncode, stderr
 
 
