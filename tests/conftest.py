@@ -41,19 +41,19 @@ def pytest_configure(config):
     quick_starting_jvms()
 
 
-# What the product gives its own local sessions (mlflow_lab.spark.LOCAL_JVM_OPTIONS), here for
-# every JVM a test starts: each lives for seconds, and C1 alone with the serial collector spends
-# far fewer CPU seconds starting one. The flags change how the JVM compiles, not what it computes.
-TEST_JVM_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
-
-
 def quick_starting_jvms() -> None:
-    """Spark's own variables, each read by the script that starts that kind of JVM: the launcher
+    """The JVM flags the product gives its own local sessions, for every JVM a test starts: each
+    lives for seconds, and C1 alone with the serial collector spends far fewer CPU seconds
+    starting one. The flags change how the JVM compiles, not what it computes.
+
+    Spark's own variables, each read by the script that starts that kind of JVM: the launcher
     of every `spark-submit`/`spark-class` (SPARK_LAUNCHER_OPTS), drivers and Connect servers
     (SPARK_SUBMIT_OPTS), a standalone master and worker (SPARK_DAEMON_JAVA_OPTS). None prints a
     line, unlike JAVA_TOOL_OPTIONS. A contributor's own values win."""
+    from mlflow_lab.spark import LOCAL_JVM_OPTIONS
+
     for name in ("SPARK_LAUNCHER_OPTS", "SPARK_SUBMIT_OPTS", "SPARK_DAEMON_JAVA_OPTS"):
-        os.environ.setdefault(name, TEST_JVM_OPTIONS)
+        os.environ.setdefault(name, LOCAL_JVM_OPTIONS)
 
 
 def refuse_a_loadgroup_that_ignores_groups() -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.processes import HELD_SITE, held_pid, project_env, run
+from tests.processes import HELD_SITE, held_pid, last_words, project_env, run
 from tests.tracking_reads import all_runs, client_for
 
 pytestmark = pytest.mark.slow
@@ -40,8 +40,7 @@ def ended(sweep: subprocess.Popen) -> tuple[int, str]:
         _, stderr = sweep.communicate(timeout=DEADLINE_S)
     except subprocess.TimeoutExpired:
         os.killpg(sweep.pid, signal.SIGKILL)  # its workers too: one left alive would hold the pipes open
-        pytest.fail(f"the sweep still ran {DEADLINE_S} s after its worker died: "
-                    f"{sweep.communicate(timeout=30)[1][-2000:]}")
+        pytest.fail(f"the sweep still ran {DEADLINE_S} s after its worker died: {last_words(sweep)[-2000:]}")
     return sweep.returncode, stderr
 
 
