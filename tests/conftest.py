@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import time
 from collections.abc import Iterator
@@ -118,9 +119,40 @@ def connect_port(tmp_path_factory) -> Iterator[int]:
         yield CONNECT_PORT
 
 
+@pytest.fixture(scope="session")
+def empty_store(tmp_path_factory):
+    """`empty_store(folder, name)`: the URI of a new, empty sqlite tracking store at folder/name,
+    a copy of one that MLflow made (its tables created and migrated) once per xdist worker: a
+    store's first process otherwise spends over a CPU second migrating it.
+
+    The Default experiment's artifact location is the original's folder (MLflow records it as
+    an absolute path when it creates a store); the experiments a test creates get the usual
+    `./mlruns` under the working folder of the process that creates them."""
+    original = tmp_path_factory.mktemp("empty-store") / "mlflow.db"
+    uri = f"sqlite:///{original}"
+    made = subprocess.run([str(BIN / "python"), "-c", "import sys, mlflow; "
+                           "mlflow.MlflowClient(sys.argv[1]).search_experiments()", uri],
+                          cwd=original.parent, env=project_env(uri), capture_output=True, text=True,
+                          timeout=300)
+    assert made.returncode == 0, made.stderr[-3000:]
+
+    def copy_to(folder: Path, name: str = "mlflow.db") -> str:
+        shutil.copyfile(original, folder / name)
+        return f"sqlite:///{folder / name}"
+
+    return copy_to
+
+
 @pytest.fixture
-def sqlite_uri(tmp_path: Path) -> str:
-    """A fresh, empty sqlite tracking store under the test's own folder."""
+def sqlite_uri(tmp_path: Path, empty_store) -> str:
+    """An empty sqlite tracking store under the test's own folder (`empty_store`'s copy)."""
+    return empty_store(tmp_path)
+
+
+@pytest.fixture
+def new_sqlite_uri(tmp_path: Path) -> str:
+    """A sqlite store that does not exist yet: the first process to open it creates it, as on a
+    user's new machine."""
     return f"sqlite:///{tmp_path}/mlflow.db"
 
 

@@ -85,9 +85,9 @@ def served_git_remote(project: Path, root: Path):
     return daemon
 
 
-def test_a_third_model_added_by_the_page_runs_everywhere(tmp_path, workspace):
+def test_a_third_model_added_by_the_page_runs_everywhere(tmp_path, workspace, sqlite_uri):
     project = copy_project(tmp_path / "project")
-    store = f"sqlite:///{tmp_path}/mlflow.db"
+    store = sqlite_uri
     env = {**project_env(store), "PYTHONPATH": str(project)}  # as `pip install -e .` in the copy would
     follow_the_page(project, env)
 

@@ -29,7 +29,8 @@ def assert_model_matches_in_process(tracking_uri: str, model_uri: str, params: D
     return expected
 
 
-def test_mlflow_run_into_sqlite(tmp_path, sqlite_uri):
+def test_mlflow_run_into_sqlite(tmp_path, new_sqlite_uri):
+    sqlite_uri = new_sqlite_uri  # a new machine's route: the launcher creates the store
     typed = {**FAST, "max_depth": "08"}  # the launcher logs the value as typed
     done = mlflow_run(str(REPO), "-e", "diab", "--experiment-name", "lab-runs", *dash_p(typed),
                       env=project_env(sqlite_uri), cwd=tmp_path)
@@ -108,8 +109,8 @@ def test_bad_input_under_mlflow_run_fails_the_run(tmp_path, sqlite_uri):
                    sqlite_uri)
 
 
-def test_bad_input_run_directly_creates_no_run(tmp_path, sqlite_uri):
-    done = run(["python", "-m", "diab", "--max_depth", "0"], project_env(sqlite_uri), cwd=tmp_path)
+def test_bad_input_run_directly_creates_no_run(tmp_path, new_sqlite_uri):
+    done = run(["python", "-m", "diab", "--max_depth", "0"], project_env(new_sqlite_uri), cwd=tmp_path)
     assert done.returncode == 2
     assert done.stderr == "diab: error: argument --max_depth: must be an integer in [1, 100], got '0'\n"
     assert not (tmp_path / "mlflow.db").exists()

@@ -141,7 +141,8 @@ def test_tracking_server_dying_mid_run_exits_and_registers_nothing(tmp_path):
     assert client_for(f"sqlite:///{root}/mlflow.db").search_registered_models() == []
 
 
-def test_parallel_runs_of_every_entry_point_into_one_sqlite_store(tmp_path, sqlite_uri):
+def test_parallel_runs_of_every_entry_point_into_one_sqlite_store(tmp_path, new_sqlite_uri):
+    sqlite_uri = new_sqlite_uri  # four processes race to create it
     data = write_npz(tmp_path / "tiny.npz")
     commands = [["python", "-m", "diab", "--n_estimators", "10", "--seed", str(seed)] for seed in (1, 2)]
     commands += [["python", "-m", "mnist", "--epochs", "1", "--num_hidden_units", "16",

@@ -43,9 +43,9 @@ def decision_line(done) -> str:
     return line
 
 
-def test_champion_moves_only_to_a_better_sweep_and_promote_force_moves_it(tmp_path):
+def test_champion_moves_only_to_a_better_sweep_and_promote_force_moves_it(tmp_path, sqlite_uri):
     assert best_mse(POOR) > best_mse(FAIR) > best_mse(GOOD)  # the grids rank as their names say
-    uri = f"sqlite:///{tmp_path}/mlflow.db"
+    uri = sqlite_uri
     client = client_for(uri)
 
     first = sweep(tmp_path, uri, FAIR, launched=True)
@@ -91,7 +91,7 @@ def test_champion_moves_only_to_a_better_sweep_and_promote_force_moves_it(tmp_pa
     assert len(client.search_model_versions("name = 'diab-rf'")) == 3  # promote registers nothing new
 
 
-def test_a_candidate_with_another_split_is_compared_on_its_own_rows(tmp_path):
+def test_a_candidate_with_another_split_is_compared_on_its_own_rows(tmp_path, sqlite_uri):
     champion = DiabParams(n_estimators=10, max_depth=3)
     candidate = DiabParams(n_estimators=10, max_depth=3, test_size=0.3)
     trained = fit_and_evaluate(champion)
@@ -101,7 +101,7 @@ def test_a_candidate_with_another_split_is_compared_on_its_own_rows(tmp_path):
     # By logged metrics alone the candidate wins; on its own rows the champion does.
     assert logged < trained.metrics["mse"] and on_its_rows < logged
 
-    uri = f"sqlite:///{tmp_path}/mlflow.db"
+    uri = sqlite_uri
     env = project_env(uri)
     first = run(["python", "-m", "diab", "--n_estimators", "10", "--max_depth", "3",
                  "--register_as", "diab-rf"], env, cwd=tmp_path)
@@ -128,13 +128,13 @@ def test_a_candidate_with_another_split_is_compared_on_its_own_rows(tmp_path):
     assert str(client.get_model_version_by_alias("diab-rf", "challenger").version) == "3"
 
 
-def test_a_champion_the_gate_cannot_score_is_refused_and_nothing_moves(tmp_path):
+def test_a_champion_the_gate_cannot_score_is_refused_and_nothing_moves(tmp_path, sqlite_uri):
     """A `diab-rf` champion trained on three columns cannot score diab's rows: one line, exit 1."""
     import mlflow
     from mlflow.models import infer_signature
     from sklearn.linear_model import LinearRegression
 
-    uri = f"sqlite:///{tmp_path}/mlflow.db"
+    uri = sqlite_uri
     client = client_for(uri)
     mlflow.set_tracking_uri(uri)
     mlflow.set_registry_uri(uri)

@@ -23,10 +23,10 @@ OUTPUT_COLUMNS = ["prediction", "model_name", "model_version", "model_id", "scor
 
 
 @pytest.fixture(scope="module")
-def registry(tmp_path_factory):
+def registry(tmp_path_factory, empty_store):
     """A store holding diab-rf@champion and digits@champion; (folder, uri, npz of mnist)."""
     folder = tmp_path_factory.mktemp("predict")
-    uri = f"sqlite:///{folder}/mlflow.db"
+    uri = empty_store(folder)
     env = project_env(uri)
     data = write_npz(folder / "tiny.npz", make_mnist(n_train=300, n_test=60))
     for command in (["python", "-m", "diab", "--n_estimators", "20", "--register_as", "diab-rf"],

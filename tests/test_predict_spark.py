@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.slow,
 
 
 @pytest.fixture(scope="module")
-def classifier(tmp_path_factory):
+def classifier(tmp_path_factory, empty_store):
     """(folder, store, rows): iris-lr@champion, a logistic regression whose pyfunc gives class scores."""
     import mlflow
     import mlflow.sklearn
@@ -29,7 +29,7 @@ def classifier(tmp_path_factory):
     from sklearn.linear_model import LogisticRegression
 
     folder = tmp_path_factory.mktemp("classifier")
-    uri = f"sqlite:///{folder}/mlflow.db"
+    uri = empty_store(folder)
     frame = load_iris(as_frame=True).frame
     features = frame.drop(columns=["target"])
     model = LogisticRegression(max_iter=500).fit(features, frame["target"])

@@ -11,10 +11,10 @@ from tests.tracking_reads import all_runs, client_for
 
 
 @pytest.fixture(scope="module")
-def shared_store(tmp_path_factory):
+def shared_store(tmp_path_factory, empty_store):
     """A store with one diab run that has no source commit (as a notebook's would), a sweep's
     parent run, a compare run, and a version registered from files; shared: no test changes them."""
-    uri = f"sqlite:///{tmp_path_factory.mktemp('refusals')}/mlflow.db"
+    uri = empty_store(tmp_path_factory.mktemp('refusals'))
     client = client_for(uri)
     experiment = client.create_experiment("runs")
     committed = {"lab.entry": "diab", "lab.source.commit": "0" * 40}

@@ -26,8 +26,8 @@ def connect_env(uri: str) -> dict[str, str]:
     return env
 
 
-def test_a_sweep_on_spark_uses_the_connect_session_it_was_given(tmp_path):
-    uri = f"sqlite:///{tmp_path}/mlflow.db"
+def test_a_sweep_on_spark_uses_the_connect_session_it_was_given(tmp_path, sqlite_uri):
+    uri = sqlite_uri
     done = run(["python", "-m", "mlflow_lab.sweep", *GRID], connect_env(uri), cwd=tmp_path, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     runs = all_runs(client_for(uri))
@@ -38,10 +38,10 @@ def test_a_sweep_on_spark_uses_the_connect_session_it_was_given(tmp_path):
     assert parent.data.tags["sweep.spark"] == "Spark Connect"
 
 
-def test_predict_on_spark_scores_with_the_connect_session_it_was_given(tmp_path):
+def test_predict_on_spark_scores_with_the_connect_session_it_was_given(tmp_path, sqlite_uri):
     from sklearn.datasets import load_diabetes
 
-    uri = f"sqlite:///{tmp_path}/mlflow.db"
+    uri = sqlite_uri
     trained = run(["python", "-m", "diab", "--n_estimators", "10", "--register_as", "diab-rf"],
                   project_env(uri), cwd=tmp_path)
     assert trained.returncode == 0, trained.stderr[-3000:]

@@ -35,9 +35,9 @@ def tasks_finished(log: Path) -> int:
 
 
 @pytest.mark.parametrize("how", ["url", "SPARK_REMOTE"])
-def test_a_grid_sweeps_on_a_spark_connect_server(connect_server, tmp_path, how):
+def test_a_grid_sweeps_on_a_spark_connect_server(connect_server, tmp_path, sqlite_uri, how):
     url, log = connect_server
-    uri = f"sqlite:///{tmp_path}/mlflow.db"
+    uri = sqlite_uri
     backend, extra = (url, {}) if how == "url" else ("spark", {"SPARK_REMOTE": url})
     before = tasks_finished(log)
     done = run(["python", "-m", "mlflow_lab.sweep", *GRID, "--backend", backend], project_env(uri, **extra),
@@ -49,10 +49,10 @@ def test_a_grid_sweeps_on_a_spark_connect_server(connect_server, tmp_path, how):
     assert parent.data.params["sweep.backend"] == backend
 
 
-def test_the_doctor_logs_from_a_spark_connect_executor(connect_server, tmp_path):
+def test_the_doctor_logs_from_a_spark_connect_executor(connect_server, tmp_path, sqlite_uri):
     """The preflight's executor line on Connect (what Databricks standard and serverless speak)."""
     url, _ = connect_server
-    uri = f"sqlite:///{tmp_path}/mlflow.db"
+    uri = sqlite_uri
     done = run(["python", "-m", "mlflow_lab.doctor", "--volume_path", str(tmp_path)],
                project_env(uri, SPARK_REMOTE=url),
                cwd=tmp_path, timeout=600)

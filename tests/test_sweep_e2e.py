@@ -129,10 +129,10 @@ def serving_example(tracking_uri: str, model_uri: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def mnist_sweep(tmp_path_factory):
+def mnist_sweep(tmp_path_factory, empty_store):
     """A pruned grid: the first two learning rates finish, hopeless smaller ones are pruned."""
     folder = tmp_path_factory.mktemp("mnist-sweep")
-    uri = f"sqlite:///{folder}/mlflow.db"
+    uri = empty_store(folder)
     data_path = write_npz(folder / "tiny.npz", make_mnist(n_train=1000))
     done = mlflow_run(str(REPO), "-e", "sweep", "--experiment-name", "digits",
                       *dash_p({"model": "mnist", "learning_rate": "0.1,0.0001,0.00005,0.00002",

@@ -62,11 +62,11 @@ def test_improving_keeps_the_models_that_were_the_best_so_far_and_registers_the_
     assert champion.run_id == parent.data.tags["best_run_id"]
 
 
-def test_all_keeps_every_model_and_none_keeps_none(tmp_path):
-    every = f"sqlite:///{tmp_path}/all.db"
+def test_all_keeps_every_model_and_none_keeps_none(tmp_path, empty_store):
+    every = empty_store(tmp_path, "all.db")
     client, parent, trials = sweep(every, tmp_path, "--workers", "2", "--log_models", "all")
     assert parent.data.params["sweep.log_models"] == "all" and models_of(client, trials) == [1, 1, 1, 1]
-    nothing = f"sqlite:///{tmp_path}/none.db"
+    nothing = empty_store(tmp_path, "none.db")
     client, parent, trials = sweep(nothing, tmp_path, "--workers", "2", "--log_models", "none")
     assert parent.data.params["sweep.log_models"] == "none" and models_of(client, trials) == [0, 0, 0, 0]
     assert_every_trial_logged_its_record(trials)

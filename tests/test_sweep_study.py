@@ -42,11 +42,11 @@ def settings(trials: dict) -> list[tuple]:
             for n in sorted(trials)]
 
 
-def test_one_worker_and_one_seed_give_the_same_trials(tmp_path):
+def test_one_worker_and_one_seed_give_the_same_trials(tmp_path, empty_store):
     picked = {}
     runs = (("a", "tpe", "3"), ("b", "tpe", "3"))  # which sampler a name gives: test_sweep_space.py
     for store, sampler, seed in runs:
-        uri = f"sqlite:///{tmp_path}/{store}.db"
+        uri = empty_store(tmp_path, f"{store}.db")
         done = sweep(uri, tmp_path, *SEARCH, "--trials", "6", "--workers", "1", "--sampler", sampler,
                      "--sampler_seed", seed)
         assert done.returncode == 0, done.stderr[-3000:]

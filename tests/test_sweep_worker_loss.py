@@ -23,8 +23,7 @@ GRID = ["--model", "diab", "--n_estimators", "10", "--max_depth", "3,5,7,9", "--
 DEADLINE_S = 180
 
 
-def start_sweep(tmp_path: Path, held: str) -> tuple[subprocess.Popen, Path, str]:
-    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+def start_sweep(tmp_path: Path, uri: str, held: str) -> tuple[subprocess.Popen, Path, str]:
     holds = tmp_path / "held"
     holds.mkdir()
     env = project_env(uri, HELD_TRIALS_DIR=str(holds), HELD_MAX_DEPTHS=held)
@@ -53,8 +52,8 @@ def trial_runs(uri: str) -> dict[str, list]:
     return by_depth
 
 
-def test_a_killed_worker_fails_its_trial_the_others_finish_and_resume_trains_it(tmp_path):
-    sweep, holds, uri = start_sweep(tmp_path, held="7")
+def test_a_killed_worker_fails_its_trial_the_others_finish_and_resume_trains_it(tmp_path, sqlite_uri):
+    sweep, holds, uri = start_sweep(tmp_path, sqlite_uri, held="7")
     os.kill(held_pid(holds, 7, sweep, DEADLINE_S), signal.SIGKILL)
     status, stderr = ended(sweep)
     assert status == 1, stderr[-3000:]
@@ -77,8 +76,8 @@ def test_a_killed_worker_fails_its_trial_the_others_finish_and_resume_trains_it(
     assert not [r for found in again.values() for r in found if r.info.status == "RUNNING"]
 
 
-def test_ctrl_c_ends_the_sweep_after_a_worker_died(tmp_path):
-    sweep, holds, uri = start_sweep(tmp_path, held="7,9")
+def test_ctrl_c_ends_the_sweep_after_a_worker_died(tmp_path, sqlite_uri):
+    sweep, holds, uri = start_sweep(tmp_path, sqlite_uri, held="7,9")
     os.kill(held_pid(holds, 7, sweep, DEADLINE_S), signal.SIGKILL)
     held_pid(holds, 9, sweep, DEADLINE_S)  # a trial in flight again, on the other or a replacement worker
     sweep.send_signal(signal.SIGINT)
