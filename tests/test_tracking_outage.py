@@ -1,9 +1,9 @@
 """A tracking server that blinks: stopped mid-work and started again on the same store and port.
 
-A sweep and a single mnist run wait for it (MLflow's retries, for up to the patience) and end
-as if nothing happened, with each cell finished once and nothing left RUNNING; stopped for
-longer than a short patience, the sweep ends in one line saying how to resume, and resume
-finishes it. Every wait has a deadline.
+A sweep and a single mnist run, through one outage, wait for it (MLflow's retries, for up to
+the patience) and end as if nothing happened, with each cell finished once and nothing left
+RUNNING; stopped for longer than a short patience, the sweep ends in one line saying how to
+resume, and resume finishes it. Every wait has a deadline.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.mnist_fixtures import write_npz
+from tests.mnist_fixtures import make_mnist, write_npz
 from tests.processes import HELD_SITE, last_words, project_env, start_mlflow_server, stop
 from tests.tracking_reads import all_runs, client_for
 
@@ -91,39 +91,41 @@ def blink(server: Server, held: Path, seconds: float) -> None:
     server.start_again()
 
 
-def test_a_sweep_waits_for_a_server_stopped_for_20_seconds(server, tmp_path):
+def test_a_sweep_and_a_mnist_run_wait_for_a_server_stopped_for_20_seconds(server, tmp_path):
+    """One outage for both: the sweep's held trial is let go to train and log into it, and the
+    mnist run is between its epochs when the server stops."""
     sweep, held = start_sweep(server, tmp_path)
-    blink(server, held, OUTAGE_S)
-    status, stderr = finished(sweep)
-    assert status == 0, stderr[-3000:]
-    assert "is unreachable since" in stderr
-    cells = sorted((t.data.params["max_depth"], t.data.params["n_estimators"], t.info.status)
-                   for t in trials(server.store))
-    assert cells == sorted((str(d), str(n), "FINISHED") for d in (3, 4, 5, 6) for n in (10, 20))
-    assert not [r for r in all_runs(client_for(server.store)) if r.info.status == "RUNNING"]
-
-
-def test_a_mnist_run_waits_for_a_server_stopped_during_its_epochs(server, tmp_path):
-    data = write_npz(tmp_path / "tiny.npz")
+    data = write_npz(tmp_path / "small.npz", make_mnist(n_train=3000))  # an epoch lasts a while
     run = subprocess.Popen([sys.executable, "-m", "mnist", "--data_path", str(data), "--epochs", "12",
                             "--batch_size", "16", "--num_hidden_units", "16"], env=project_env(server.url),
                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                            stdin=subprocess.DEVNULL)
     client = client_for(server.store)
 
+    def mnist_runs() -> list:
+        experiment = client.get_experiment_by_name("keras-mnist")
+        return client.search_runs([experiment.experiment_id]) if experiment else []
+
     def epochs_logged() -> int:
-        runs = all_runs(client)
+        runs = mnist_runs()
         return len(client.get_metric_history(runs[0].info.run_id, "accuracy")) if runs else 0
 
     wait_until(lambda: epochs_logged() >= 2, "two epochs logged", run)
-    server.stop()
-    time.sleep(OUTAGE_S)
-    server.start_again()
+    assert epochs_logged() < 12, "the mnist run ended its epochs before the outage"
+    blink(server, held, OUTAGE_S)
+
+    status, stderr = finished(sweep)
+    assert status == 0, stderr[-3000:]
+    assert "is unreachable since" in stderr
+    cells = sorted((t.data.params["max_depth"], t.data.params["n_estimators"], t.info.status)
+                   for t in trials(server.store))
+    assert cells == sorted((str(d), str(n), "FINISHED") for d in (3, 4, 5, 6) for n in (10, 20))
     status, stderr = finished(run)
     assert status == 0, stderr[-3000:]
-    [logged] = all_runs(client)
+    [logged] = mnist_runs()
     assert logged.info.status == "FINISHED" and "test_accuracy" in logged.data.metrics
     assert [m.step for m in client.get_metric_history(logged.info.run_id, "accuracy")] == list(range(12))
+    assert not [r for r in all_runs(client) if r.info.status == "RUNNING"]
 
 
 def test_past_its_patience_a_sweep_ends_in_one_line_and_resume_finishes_it(server, tmp_path):
