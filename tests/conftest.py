@@ -158,7 +158,8 @@ def new_sqlite_uri(tmp_path: Path) -> str:
 
 @pytest.fixture(scope="session")
 def mlflow_server(tmp_path_factory) -> str:
-    """A real `mlflow server` on a free 127.0.0.1 port with its own store and artifact root."""
+    """A real `mlflow server` on a free 127.0.0.1 port with its own store and artifact root; the
+    tests that use it are in the xdist group `mlflow_server`, so it starts on one worker."""
     process, url = start_mlflow_server(tmp_path_factory.mktemp("server"))
     try:
         yield url

@@ -85,6 +85,7 @@ def test_direct_run_honours_mlflow_experiment_name(tmp_path, sqlite_uri):
     assert client.get_experiment_by_name("sklearn-diab") is None
 
 
+@pytest.mark.xdist_group("mlflow_server")  # the session's server starts on one worker
 def test_mlflow_run_against_a_tracking_server_registers_the_model(tmp_path, mlflow_server):
     done = mlflow_run(str(REPO), "-e", "diab", "--experiment-name", "served", "--run-name", "my forest",
                       *dash_p({**FAST, "register_as": "diab-rf"}),

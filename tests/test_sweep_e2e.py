@@ -19,7 +19,8 @@ from tests.processes import REPO, dash_p, invoke, mlflow_run, project_env, run
 from tests.tracking_reads import all_runs, client_for, load_model
 
 pytestmark = [pytest.mark.slow,  # end to end: real processes, servers and training
-              pytest.mark.xdist_group("sweep_e2e")]  # its two sweeps are built once: its tests on one worker
+              pytest.mark.xdist_group("mlflow_server")]  # its sweeps are built once, on the worker that
+# holds the session's `mlflow server` (test_diab_e2e and test_ui_link use it too)
 
 DIAB_GRID = {"max_depth": "3,5", "n_estimators": "5,10", "max_features": "2,4"}  # 8 settings
 

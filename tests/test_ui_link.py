@@ -19,7 +19,8 @@ import pytest
 from tests.processes import REPO
 from tests.tracking_reads import client_for
 
-pytestmark = pytest.mark.slow  # a real server and a browser
+pytestmark = [pytest.mark.slow,  # a real server and a browser
+              pytest.mark.xdist_group("mlflow_server")]  # the session's server starts on one worker
 
 LINK = re.compile(r"http://127\.0\.0\.1:5000/#/experiments/(\d+)/runs\?workflowType=(\w+)")
 RENDER_TIMEOUT_MS = 30_000  # each wait; a test renders twice
