@@ -212,8 +212,8 @@ def served(request):
 
 @pytest.fixture(scope="session")
 def shared_workspace(tmp_path_factory):
-    """The stand-in Databricks workspace and its `mlflow server`, started once per xdist worker for
-    every module that submits (test_databricks, test_add_a_model, test_installed)."""
+    """The stand-in Databricks workspace and its `mlflow server`, started once for every module that
+    submits (test_databricks, test_add_a_model, test_installed: the xdist group `workspace`)."""
     from tests.databricks_workspace import TOKEN, Workspace
 
     root = tmp_path_factory.mktemp("workspace")

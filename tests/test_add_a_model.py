@@ -28,7 +28,8 @@ from tests.processes import (
 )
 from tests.tracking_reads import client_for
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow,
+              pytest.mark.xdist_group("workspace")]  # the stand-in workspace starts on one worker
 PAGE = REPO / "docs" / "add-a-model.md"
 FILE_BLOCK = re.compile(r"^`(?P<path>[\w/.]+\.py)`:\n\n```python\n(?P<code>.*?)^```", re.M | re.S)
 

@@ -26,7 +26,8 @@ from tests.mnist_fixtures import write_npz
 from tests.processes import BIN, REPO, project_env, run
 from tests.tracking_reads import client_for
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow,
+              pytest.mark.xdist_group("workspace")]  # the stand-in workspace starts on one worker
 MNIST_EXPERIMENT = "/Users/me@example.com/keras-mnist"
 
 

@@ -26,7 +26,8 @@ from tests.databricks_workspace import DIAB_EXPERIMENT, TOKEN, spec
 from tests.processes import copy_project_files, run, without_mlflow
 from tests.tracking_reads import client_for
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow,
+              pytest.mark.xdist_group("workspace")]  # the stand-in workspace starts on one worker
 USERS_OWN = {"models/__init__.py": "raise ImportError('the user\\'s own models/ was imported')\n",
              "predict.py": "raise ImportError('the user\\'s own predict.py was imported')\n",
              "sweep.py": "raise ImportError('the user\\'s own sweep.py was imported')\n"}
