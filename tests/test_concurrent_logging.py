@@ -60,8 +60,8 @@ def racing_server(tmp_path):
 
 
 @pytest.mark.parametrize("store", ["sqlite", "server"])
-def test_runs_logging_one_new_data_set_at_once_all_finish_with_it(store, sqlite_uri, request):
-    uri = sqlite_uri if store == "sqlite" else request.getfixturevalue("racing_server")
+def test_runs_logging_one_new_data_set_at_once_all_finish_with_it(store, request):
+    uri = request.getfixturevalue("sqlite_uri" if store == "sqlite" else "racing_server")
     names = [f"{store}-round-{n}" for n in range(ROUNDS)]
     client = client_for(uri)
     experiment_id = client.create_experiment("together")  # the store exists before the race

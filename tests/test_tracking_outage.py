@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.mnist_fixtures import make_mnist, write_npz
+from tests.mnist_fixtures import write_npz
 from tests.processes import HELD_SITE, last_words, project_env, start_mlflow_server, stop
 from tests.tracking_reads import all_runs, client_for
 
@@ -92,12 +92,14 @@ def blink(server: Server, held: Path, seconds: float) -> None:
 
 
 def test_a_sweep_and_a_mnist_run_wait_for_a_server_stopped_for_20_seconds(server, tmp_path):
-    """One outage for both: the sweep's held trial is let go to train and log into it, and the
-    mnist run is between its epochs when the server stops."""
+    """One outage for both: the sweep's held trial and the mnist run, held after its third epoch,
+    are let go when the server stops, and train and log into the outage."""
     sweep, held = start_sweep(server, tmp_path)
-    data = write_npz(tmp_path / "small.npz", make_mnist(n_train=3000))  # an epoch lasts a while
+    data = write_npz(tmp_path / "tiny.npz")
+    environment = project_env(server.url, HELD_TRIALS_DIR=str(held), HELD_AFTER_EPOCH="3")
+    environment["PYTHONPATH"] = os.pathsep.join([str(HELD_SITE), environment["PYTHONPATH"]])
     run = subprocess.Popen([sys.executable, "-m", "mnist", "--data_path", str(data), "--epochs", "12",
-                            "--batch_size", "16", "--num_hidden_units", "16"], env=project_env(server.url),
+                            "--batch_size", "16", "--num_hidden_units", "16"], env=environment,
                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                            stdin=subprocess.DEVNULL)
     client = client_for(server.store)
@@ -110,18 +112,26 @@ def test_a_sweep_and_a_mnist_run_wait_for_a_server_stopped_for_20_seconds(server
         runs = mnist_runs()
         return len(client.get_metric_history(runs[0].info.run_id, "accuracy")) if runs else 0
 
-    wait_until(lambda: epochs_logged() >= 2, "two epochs logged", run)
-    assert epochs_logged() < 12, "the mnist run ended its epochs before the outage"
-    blink(server, held, OUTAGE_S)
+    try:
+        wait_until(lambda: (held / "mnist.held").exists() and epochs_logged() >= 2, "two epochs logged",
+                   run)
+        assert epochs_logged() < 12, "the mnist run ended its epochs before the outage"
+        blink(server, held, OUTAGE_S)
 
-    status, stderr = finished(sweep)
-    assert status == 0, stderr[-3000:]
-    assert "is unreachable since" in stderr
+        status, stderr = finished(sweep)
+        assert status == 0, stderr[-3000:]
+        assert "is unreachable since" in stderr
+        status, stderr = finished(run)
+        assert status == 0, stderr[-3000:]
+        assert "is unreachable since" in stderr
+    finally:
+        (held / "release").touch()
+        for process in (sweep, run):
+            if process.poll() is None:
+                last_words(process)
     cells = sorted((t.data.params["max_depth"], t.data.params["n_estimators"], t.info.status)
                    for t in trials(server.store))
     assert cells == sorted((str(d), str(n), "FINISHED") for d in (3, 4, 5, 6) for n in (10, 20))
-    status, stderr = finished(run)
-    assert status == 0, stderr[-3000:]
     [logged] = mnist_runs()
     assert logged.info.status == "FINISHED" and "test_accuracy" in logged.data.metrics
     assert [m.step for m in client.get_metric_history(logged.info.run_id, "accuracy")] == list(range(12))

@@ -6,6 +6,10 @@ HELD_TRIALS_DIR is set, diab's training of a setting whose max_depth is listed i
 worker's pid to `HELD_TRIALS_DIR/<max_depth>.pid` and then waits to be killed, so a test can
 kill the worker holding a known trial in the middle of its training; or, when the file
 `HELD_TRIALS_DIR/release` appears, trains on (a test that stops the tracking server first).
+
+In any process, when HELD_TRIALS_DIR and HELD_AFTER_EPOCH are set, mnist's training waits at the
+end of that epoch (counted from 1) until `HELD_TRIALS_DIR/release` appears: the epochs before it
+are logged, the rest come after (a test that stops the tracking server between them).
 Otherwise nothing happens.
 """
 
@@ -37,6 +41,47 @@ def _held_or_trained(train):
     return held_or_trained
 
 
+def _held_after_epoch(fit_and_evaluate):
+    import time
+    from pathlib import Path
+
+    held, after = Path(os.environ["HELD_TRIALS_DIR"]), int(os.environ["HELD_AFTER_EPOCH"])
+
+    def fitted_with_a_hold(params, data=None, callbacks=(), arrays=None):
+        import keras
+
+        class HoldAfterEpoch(keras.callbacks.Callback):
+            def on_epoch_end(self, epoch, logs=None):
+                if epoch + 1 != after:
+                    return
+                (held / "mnist.held").touch()
+                deadline = time.monotonic() + HOLD_AT_MOST_S
+                while not (held / "release").exists() and time.monotonic() < deadline:
+                    time.sleep(0.1)
+
+        return fit_and_evaluate(params, data, (*callbacks, HoldAfterEpoch()), arrays)
+
+    return fitted_with_a_hold
+
+
+class _PatchMnistOnImport(importlib.abc.MetaPathFinder):
+    """Wraps mnist.tracking's training when the process imports it."""
+
+    def find_spec(self, fullname, path, target=None):
+        if fullname != "mnist.tracking":
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(fullname)
+        load = spec.loader.exec_module
+
+        def exec_module(module):
+            load(module)
+            module.fit_and_evaluate = _held_after_epoch(module.fit_and_evaluate)
+
+        spec.loader.exec_module = exec_module
+        return spec
+
+
 class _PatchOnImport(importlib.abc.MetaPathFinder):
     """Wraps diab.tracking's training when the worker itself imports it: pyspark.daemon forks
     its workers and must not import pandas (threads) before it does."""
@@ -60,3 +105,8 @@ if os.environ.get("HELD_TRIALS_DIR") and any(mark in arg for arg in sys.orig_arg
     import importlib.util
 
     sys.meta_path.insert(0, _PatchOnImport())
+
+if os.environ.get("HELD_TRIALS_DIR") and os.environ.get("HELD_AFTER_EPOCH"):
+    import importlib.util
+
+    sys.meta_path.insert(0, _PatchMnistOnImport())
