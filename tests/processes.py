@@ -14,7 +14,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-HELD_SITE = REPO / "tests" / "held_trial_site"  # on a sweep's PYTHONPATH: its chosen trials wait there
+HELD_SITE = REPO / "tests" / "held_trial_site"  # on a PYTHONPATH (held_env): chosen trainings wait there
 
 
 def held_pid(held: Path, depth: int, sweep: subprocess.Popen, seconds: float) -> int:
@@ -72,6 +72,14 @@ def project_env(tracking_uri: str, **extra: str) -> dict[str, str]:
     env.update(MLFLOW_TRACKING_URI=tracking_uri, PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}",
                PYTHONPATH=str(REPO), PYTHONUNBUFFERED="1",  # tests read progress line by line
                **extra)
+    return env
+
+
+def held_env(tracking_uri: str, held: Path, **holds: str) -> dict[str, str]:
+    """`project_env` for a process whose chosen trainings wait in `held` (tests/held_trial_site:
+    HELD_MAX_DEPTHS for a sweep's trials, HELD_AFTER_EPOCH for a mnist run)."""
+    env = project_env(tracking_uri, HELD_TRIALS_DIR=str(held), **holds)
+    env["PYTHONPATH"] = os.pathsep.join([str(HELD_SITE), env["PYTHONPATH"]])
     return env
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.processes import HELD_SITE, held_pid, last_words, project_env, run
+from tests.processes import held_env, held_pid, last_words, project_env, run
 from tests.tracking_reads import all_runs, client_for
 
 pytestmark = pytest.mark.slow
@@ -26,8 +26,7 @@ DEADLINE_S = 180
 def start_sweep(tmp_path: Path, uri: str, held: str) -> tuple[subprocess.Popen, Path, str]:
     holds = tmp_path / "held"
     holds.mkdir()
-    env = project_env(uri, HELD_TRIALS_DIR=str(holds), HELD_MAX_DEPTHS=held)
-    env["PYTHONPATH"] = os.pathsep.join([str(HELD_SITE), env["PYTHONPATH"]])
+    env = held_env(uri, holds, HELD_MAX_DEPTHS=held)
     sweep = subprocess.Popen([sys.executable, "-m", "mlflow_lab.sweep", *GRID], env=env, cwd=tmp_path,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                              stdin=subprocess.DEVNULL, start_new_session=True)  # its group: killed together

@@ -8,7 +8,6 @@ resume, and resume finishes it. Every wait has a deadline.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
@@ -17,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.mnist_fixtures import write_npz
-from tests.processes import HELD_SITE, last_words, project_env, start_mlflow_server, stop
+from tests.processes import held_env, last_words, project_env, start_mlflow_server, stop
 from tests.tracking_reads import all_runs, client_for
 
 pytestmark = pytest.mark.slow
@@ -66,8 +65,7 @@ def start_sweep(server: Server, tmp_path: Path, **env: str) -> tuple[subprocess.
     """The grid, its max_depth=6 cells held inside training until `<held>/release` exists."""
     held = tmp_path / "held"
     held.mkdir()
-    environment = project_env(server.url, HELD_TRIALS_DIR=str(held), HELD_MAX_DEPTHS="6", **env)
-    environment["PYTHONPATH"] = os.pathsep.join([str(HELD_SITE), environment["PYTHONPATH"]])
+    environment = held_env(server.url, held, HELD_MAX_DEPTHS="6", **env)
     sweep = subprocess.Popen([sys.executable, "-m", "mlflow_lab.sweep", *GRID], env=environment,
                              cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                              stdin=subprocess.DEVNULL)
@@ -96,8 +94,7 @@ def test_a_sweep_and_a_mnist_run_wait_for_a_server_stopped_for_20_seconds(server
     are let go when the server stops, and train and log into the outage."""
     sweep, held = start_sweep(server, tmp_path)
     data = write_npz(tmp_path / "tiny.npz")
-    environment = project_env(server.url, HELD_TRIALS_DIR=str(held), HELD_AFTER_EPOCH="3")
-    environment["PYTHONPATH"] = os.pathsep.join([str(HELD_SITE), environment["PYTHONPATH"]])
+    environment = held_env(server.url, held, HELD_AFTER_EPOCH="3")
     run = subprocess.Popen([sys.executable, "-m", "mnist", "--data_path", str(data), "--epochs", "12",
                             "--batch_size", "16", "--num_hidden_units", "16"], env=environment,
                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,

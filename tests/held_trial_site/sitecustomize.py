@@ -21,8 +21,16 @@ WORKER_ARGS = ("--multiprocessing-fork", "multiprocessing.forkserver", "pyspark.
 HOLD_AT_MOST_S = 600  # a test that died leaves no trial held for ever
 
 
-def _held_or_trained(train):
+def _wait_for_release(held) -> None:
+    """Until `held/release` exists, or HOLD_AT_MOST_S has passed."""
     import time
+
+    deadline = time.monotonic() + HOLD_AT_MOST_S
+    while not (held / "release").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+
+def _held_or_trained(train):
     from pathlib import Path
 
     held_depths = set(os.environ.get("HELD_MAX_DEPTHS", "").split(","))
@@ -33,16 +41,13 @@ def _held_or_trained(train):
             written = held / f".{params.max_depth}.pid"
             written.write_text(str(os.getpid()))
             written.rename(held / f"{params.max_depth}.pid")  # whole, once it appears
-            deadline = time.monotonic() + HOLD_AT_MOST_S
-            while not (held / "release").exists() and time.monotonic() < deadline:
-                time.sleep(0.1)
+            _wait_for_release(held)
         return train(params, *args, **kwargs)
 
     return held_or_trained
 
 
 def _held_after_epoch(fit_and_evaluate):
-    import time
     from pathlib import Path
 
     held, after = Path(os.environ["HELD_TRIALS_DIR"]), int(os.environ["HELD_AFTER_EPOCH"])
@@ -55,39 +60,22 @@ def _held_after_epoch(fit_and_evaluate):
                 if epoch + 1 != after:
                     return
                 (held / "mnist.held").touch()
-                deadline = time.monotonic() + HOLD_AT_MOST_S
-                while not (held / "release").exists() and time.monotonic() < deadline:
-                    time.sleep(0.1)
+                _wait_for_release(held)
 
         return fit_and_evaluate(params, data, (*callbacks, HoldAfterEpoch()), arrays)
 
     return fitted_with_a_hold
 
 
-class _PatchMnistOnImport(importlib.abc.MetaPathFinder):
-    """Wraps mnist.tracking's training when the process imports it."""
-
-    def find_spec(self, fullname, path, target=None):
-        if fullname != "mnist.tracking":
-            return None
-        sys.meta_path.remove(self)
-        spec = importlib.util.find_spec(fullname)
-        load = spec.loader.exec_module
-
-        def exec_module(module):
-            load(module)
-            module.fit_and_evaluate = _held_after_epoch(module.fit_and_evaluate)
-
-        spec.loader.exec_module = exec_module
-        return spec
-
-
 class _PatchOnImport(importlib.abc.MetaPathFinder):
-    """Wraps diab.tracking's training when the worker itself imports it: pyspark.daemon forks
-    its workers and must not import pandas (threads) before it does."""
+    """Wraps the `fit_and_evaluate` of module `name` with `wrap` when the process itself imports
+    it: pyspark.daemon forks its workers and must not import pandas (threads) before it does."""
+
+    def __init__(self, name: str, wrap):
+        self.name, self.wrap = name, wrap
 
     def find_spec(self, fullname, path, target=None):
-        if fullname != "diab.tracking":
+        if fullname != self.name:
             return None
         sys.meta_path.remove(self)
         spec = importlib.util.find_spec(fullname)
@@ -95,7 +83,7 @@ class _PatchOnImport(importlib.abc.MetaPathFinder):
 
         def exec_module(module):
             load(module)
-            module.fit_and_evaluate = _held_or_trained(module.fit_and_evaluate)
+            module.fit_and_evaluate = self.wrap(module.fit_and_evaluate)
 
         spec.loader.exec_module = exec_module
         return spec
@@ -104,9 +92,9 @@ class _PatchOnImport(importlib.abc.MetaPathFinder):
 if os.environ.get("HELD_TRIALS_DIR") and any(mark in arg for arg in sys.orig_argv for mark in WORKER_ARGS):
     import importlib.util
 
-    sys.meta_path.insert(0, _PatchOnImport())
+    sys.meta_path.insert(0, _PatchOnImport("diab.tracking", _held_or_trained))
 
 if os.environ.get("HELD_TRIALS_DIR") and os.environ.get("HELD_AFTER_EPOCH"):
     import importlib.util
 
-    sys.meta_path.insert(0, _PatchMnistOnImport())
+    sys.meta_path.insert(0, _PatchOnImport("mnist.tracking", _held_after_epoch))
